@@ -1,0 +1,556 @@
+//! Wire protocol: turns SSE events into [`Incoming`] items and outgoing
+//! messages into HTTP bodies, as the [`Config`] describes the backend.
+//!
+//! Pure Rust and total: [`decode`] returns an error for bad input and never
+//! panics, whatever the bytes (see the corpus and property tests below).
+
+use crate::config::{percent_encode, Config, PlainText, SendFormat};
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// Longest text kept from one incoming event; anything beyond is cut so a
+/// hostile or broken backend cannot make the page hold megabytes per line.
+pub const MAX_INCOMING_TEXT: usize = 64 * 1024;
+
+/// A chat message as the backend sent it, normalised.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WireMessage {
+    /// The backend's id (JSON id field, else the SSE `id:`), if any.
+    pub id: Option<String>,
+    /// Room named in the data; `None` when the backend does not say.
+    pub room: Option<String>,
+    /// Sender; `None` for anonymous or plain-text events.
+    pub user: Option<String>,
+    pub text: String,
+    /// Milliseconds since the Unix epoch.
+    pub ts: Option<f64>,
+    /// The sender's idempotency key, echoed back by backends that keep it.
+    pub client_id: Option<String>,
+}
+
+/// Who is in a room (a snapshot, or a change when `joined`/`left` is set).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Presence {
+    pub room: String,
+    pub users: Vec<String>,
+    pub joined: Option<String>,
+    pub left: Option<String>,
+}
+
+/// One decoded SSE event.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Incoming {
+    Message(WireMessage),
+    Presence(Presence),
+    Typing { room: String, user: String },
+    /// Heartbeat: proves the stream is alive, carries nothing.
+    Ping,
+    /// An event type this configuration does not use.
+    Ignored,
+}
+
+/// Why an event could not be decoded. Shown in the UI's diagnostics; the
+/// stream itself carries on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DecodeError {
+    /// JSON object without any of the configured text fields.
+    MissingText,
+    /// The field exists but has an unusable type.
+    BadField(&'static str),
+    /// Presence/typing event whose data is not the expected object.
+    BadNotice(&'static str),
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecodeError::MissingText => f.write_str("message event without a text field"),
+            DecodeError::BadField(name) => write!(f, "message field `{name}` has an unusable value"),
+            DecodeError::BadNotice(kind) => write!(f, "{kind} event data is not understood"),
+        }
+    }
+}
+
+/// Decodes one SSE event (`event:` type, joined `data:`, and the event's
+/// `lastEventId`).
+pub fn decode(
+    cfg: &Config,
+    event_type: &str,
+    data: &str,
+    last_event_id: &str,
+) -> Result<Incoming, DecodeError> {
+    let is = |name: &Option<String>| name.as_deref() == Some(event_type);
+    if cfg.message_events.iter().any(|e| e == event_type) {
+        decode_message(cfg, data, last_event_id).map(|m| m.map_or(Incoming::Ignored, Incoming::Message))
+    } else if is(&cfg.ping_event) {
+        Ok(Incoming::Ping)
+    } else if is(&cfg.presence_event) {
+        decode_presence(data)
+    } else if is(&cfg.typing_event) {
+        decode_typing(data)
+    } else {
+        Ok(Incoming::Ignored)
+    }
+}
+
+fn decode_message(
+    cfg: &Config,
+    data: &str,
+    last_event_id: &str,
+) -> Result<Option<WireMessage>, DecodeError> {
+    let sse_id = (!last_event_id.is_empty()).then(|| last_event_id.to_string());
+    let map = match serde_json::from_str::<Value>(data) {
+        Ok(Value::Object(map)) => map,
+        // A JSON string is plain text that happens to be quoted.
+        Ok(Value::String(s)) => return Ok(plain(cfg, &s, sse_id)),
+        _ => return Ok(plain(cfg, data, sse_id)),
+    };
+    let text = match first(&map, &cfg.fields.text) {
+        None => return Err(DecodeError::MissingText),
+        Some(v) => scalar_string(v).ok_or(DecodeError::BadField("text"))?,
+    };
+    let user = optional_string(&map, &cfg.fields.user, "user")?;
+    let room = optional_string(&map, &cfg.fields.room, "room")?;
+    let client_id = optional_string(&map, &cfg.fields.client_id, "client_id")?;
+    let id = optional_string(&map, &cfg.fields.id, "id")?.or(sse_id);
+    let ts = match first(&map, &cfg.fields.time) {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(parse_time(v).ok_or(DecodeError::BadField("time"))?),
+    };
+    Ok(Some(WireMessage {
+        id,
+        room: room.filter(|r| !r.is_empty()),
+        user: user.filter(|u| !u.is_empty()),
+        text: clip(text),
+        ts,
+        client_id: client_id.filter(|c| !c.is_empty()),
+    }))
+}
+
+fn plain(cfg: &Config, text: &str, id: Option<String>) -> Option<WireMessage> {
+    match cfg.plain_text {
+        PlainText::Ignore => None,
+        PlainText::Message => Some(WireMessage {
+            id,
+            room: None,
+            user: None,
+            text: clip(text.to_string()),
+            ts: None,
+            client_id: None,
+        }),
+    }
+}
+
+fn clip(mut text: String) -> String {
+    if text.len() > MAX_INCOMING_TEXT {
+        let mut cut = MAX_INCOMING_TEXT;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push('…');
+    }
+    text
+}
+
+fn first<'a>(map: &'a Map<String, Value>, names: &[String]) -> Option<&'a Value> {
+    names.iter().find_map(|n| map.get(n))
+}
+
+/// Strings as they are; numbers and booleans as their JSON spelling.
+fn scalar_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn optional_string(
+    map: &Map<String, Value>,
+    names: &[String],
+    what: &'static str,
+) -> Result<Option<String>, DecodeError> {
+    match first(map, names) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => scalar_string(v)
+            .map(Some)
+            .ok_or(DecodeError::BadField(what)),
+    }
+}
+
+/// Times as epoch milliseconds: numbers (seconds when they look like
+/// seconds), numeric strings, or RFC 3339 strings.
+pub fn parse_time(v: &Value) -> Option<f64> {
+    let n = match v {
+        Value::Number(n) => n.as_f64()?,
+        Value::String(s) => match s.trim().parse::<f64>() {
+            Ok(n) => n,
+            Err(_) => return parse_rfc3339(s.trim()),
+        },
+        _ => return None,
+    };
+    if !n.is_finite() || n < 0.0 {
+        return None;
+    }
+    // Before 1973 in milliseconds is far more likely a seconds value.
+    Some(if n < 1e11 { n * 1000.0 } else { n })
+}
+
+/// Parses `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)` into epoch milliseconds.
+pub fn parse_rfc3339(s: &str) -> Option<f64> {
+    let b = s.as_bytes();
+    if b.len() < 19 || !s.is_ascii() {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let part = s.get(r)?;
+        part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok())?
+    };
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, min, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || min > 59 || sec > 60 {
+        return None;
+    }
+    let mut i = 19;
+    let mut frac: f64 = 0.0;
+    if b.get(i) == Some(&b'.') {
+        let start = i + 1;
+        i = start;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        frac = format!("0.{}", &s[start..i]).parse().ok()?;
+    }
+    let offset_min = match b.get(i) {
+        Some(b'Z' | b'z') if i + 1 == b.len() => 0,
+        Some(sign @ (b'+' | b'-')) if i + 6 == b.len() && b[i + 3] == b':' => {
+            let m = num(i + 1..i + 3)? * 60 + num(i + 4..i + 6)?;
+            if *sign == b'+' {
+                m
+            } else {
+                -m
+            }
+        }
+        _ => return None,
+    };
+    let days = days_from_civil(year, month, day);
+    let secs = days * 86_400 + hour * 3600 + min * 60 + sec - offset_min * 60;
+    Some(secs as f64 * 1000.0 + (frac * 1000.0).round())
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+/// well-known civil-from-days inverse).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn decode_presence(data: &str) -> Result<Incoming, DecodeError> {
+    let bad = DecodeError::BadNotice("presence");
+    let Ok(Value::Object(map)) = serde_json::from_str::<Value>(data) else {
+        return Err(bad);
+    };
+    let room = map.get("room").and_then(Value::as_str).ok_or(bad.clone())?;
+    let users = match map.get("users") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|u| u.as_str().map(String::from))
+            .collect(),
+        None => Vec::new(),
+        _ => return Err(bad),
+    };
+    let name = |k: &str| map.get(k).and_then(Value::as_str).map(String::from);
+    Ok(Incoming::Presence(Presence {
+        room: room.to_string(),
+        users,
+        joined: name("joined"),
+        left: name("left"),
+    }))
+}
+
+fn decode_typing(data: &str) -> Result<Incoming, DecodeError> {
+    let Ok(Value::Object(map)) = serde_json::from_str::<Value>(data) else {
+        return Err(DecodeError::BadNotice("typing"));
+    };
+    let get = |k: &str| map.get(k).and_then(Value::as_str).map(String::from);
+    match (get("room"), get("user")) {
+        (Some(room), Some(user)) => Ok(Incoming::Typing { room, user }),
+        _ => Err(DecodeError::BadNotice("typing")),
+    }
+}
+
+/// A message on its way out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outgoing {
+    pub room: String,
+    pub user: String,
+    pub text: String,
+    pub client_id: String,
+}
+
+/// An encoded request body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Encoded {
+    pub content_type: &'static str,
+    pub body: String,
+}
+
+/// Encodes a message in the configured send format.
+pub fn encode(cfg: &Config, msg: &Outgoing) -> Encoded {
+    let f = &cfg.send_fields;
+    let fields = [
+        (&f.room, &msg.room),
+        (&f.user, &msg.user),
+        (&f.text, &msg.text),
+        (&f.client_id, &msg.client_id),
+    ];
+    let present = fields.into_iter().filter(|(name, _)| !name.is_empty());
+    match cfg.send_format {
+        SendFormat::Json => {
+            let map: Map<String, Value> = present
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect();
+            Encoded {
+                content_type: "application/json",
+                body: Value::Object(map).to_string(),
+            }
+        }
+        SendFormat::Form => Encoded {
+            content_type: "application/x-www-form-urlencoded",
+            body: present
+                .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
+                .collect::<Vec<_>>()
+                .join("&"),
+        },
+        SendFormat::Text => Encoded {
+            content_type: "text/plain;charset=UTF-8",
+            body: msg.text.clone(),
+        },
+    }
+}
+
+/// Encodes a typing notice (always JSON: only backends with a typing URL get one).
+pub fn encode_typing(room: &str, user: &str) -> Encoded {
+    Encoded {
+        content_type: "application/json",
+        body: serde_json::json!({ "room": room, "user": user }).to_string(),
+    }
+}
+
+/// Extracts a person-readable error from an HTTP error body: the `error` or
+/// `message` field of a JSON object, else the text itself, shortened.
+pub fn error_text(status: u16, body: &str) -> String {
+    let from_json = serde_json::from_str::<Value>(body).ok().and_then(|v| {
+        ["error", "message", "detail"]
+            .iter()
+            .find_map(|k| v.get(k).and_then(Value::as_str).map(String::from))
+    });
+    let text = from_json.unwrap_or_else(|| body.trim().chars().take(200).collect());
+    if text.is_empty() {
+        format!("HTTP {status}")
+    } else {
+        format!("HTTP {status}: {text}")
+    }
+}
+
+/// Decodes the body of a successful send: the stored message when the
+/// backend returns one (as JSON), else `None`.
+pub fn decode_send_response(cfg: &Config, body: &str) -> Option<WireMessage> {
+    match serde_json::from_str::<Value>(body) {
+        Ok(Value::Object(_)) => decode_message(cfg, body, "").ok().flatten(),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg() -> Config {
+        Config::default()
+    }
+
+    fn msg(data: &str, id: &str) -> WireMessage {
+        match decode(&cfg(), "message", data, id) {
+            Ok(Incoming::Message(m)) => m,
+            other => panic!("not a message: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn reference_backend_message() {
+        let m = msg(
+            r#"{"id":42,"room":"general","user":"alice","text":"hi\nthere","ts":1763712000000,"client_id":"abc"}"#,
+            "42",
+        );
+        assert_eq!(m.id.as_deref(), Some("42"));
+        assert_eq!(m.room.as_deref(), Some("general"));
+        assert_eq!(m.user.as_deref(), Some("alice"));
+        assert_eq!(m.text, "hi\nthere");
+        assert_eq!(m.ts, Some(1763712000000.0));
+        assert_eq!(m.client_id.as_deref(), Some("abc"));
+    }
+
+    #[test]
+    fn aliases_and_loose_types() {
+        let m = msg(r#"{"message":"yo","author":"bob","channel":"x","time":"1763712000"}"#, "7");
+        assert_eq!((m.text.as_str(), m.user.as_deref(), m.room.as_deref()), ("yo", Some("bob"), Some("x")));
+        assert_eq!(m.id.as_deref(), Some("7"), "falls back to the SSE id");
+        assert_eq!(m.ts, Some(1763712000000.0), "seconds become ms");
+        let m = msg(r#"{"content": 12345, "from": 7, "id": "9"}"#, "");
+        assert_eq!((m.text.as_str(), m.user.as_deref(), m.id.as_deref()), ("12345", Some("7"), Some("9")));
+        let m = msg(r#"{"body":"b","created_at":"2025-11-21T10:00:00.250+01:00"}"#, "");
+        assert_eq!(m.ts, Some(1763715600250.0));
+    }
+
+    #[test]
+    fn plain_text_and_quoted_strings() {
+        let m = msg("hello <b>world</b>", "3");
+        assert_eq!((m.text.as_str(), m.user, m.id.as_deref()), ("hello <b>world</b>", None, Some("3")));
+        assert_eq!(msg(r#""quoted""#, "").text, "quoted");
+        assert_eq!(msg("[1,2]", "").text, "[1,2]");
+        let mut c = cfg();
+        c.plain_text = PlainText::Ignore;
+        assert_eq!(decode(&c, "message", "plain", ""), Ok(Incoming::Ignored));
+    }
+
+    #[test]
+    fn bad_messages_are_errors_not_panics() {
+        let c = cfg();
+        assert_eq!(decode(&c, "message", r#"{"user":"a"}"#, ""), Err(DecodeError::MissingText));
+        assert_eq!(decode(&c, "message", r#"{"text":{"a":1}}"#, ""), Err(DecodeError::BadField("text")));
+        assert_eq!(decode(&c, "message", r#"{"text":"t","ts":"yesterday"}"#, ""), Err(DecodeError::BadField("time")));
+        assert_eq!(decode(&c, "message", r#"{"text":"t","user":[1]}"#, ""), Err(DecodeError::BadField("user")));
+        // Partial JSON is just text.
+        assert_eq!(msg(r#"{"text":"unterminated"#, "").text, r#"{"text":"unterminated"#);
+    }
+
+    #[test]
+    fn huge_and_control_text() {
+        let huge = "é".repeat(MAX_INCOMING_TEXT);
+        let m = msg(&serde_json::json!({ "text": huge }).to_string(), "");
+        assert!(m.text.len() <= MAX_INCOMING_TEXT + '…'.len_utf8());
+        assert!(m.text.ends_with('…'));
+        let m = msg(r#"{"text":"a\u0000b\u001b[31m"}"#, "");
+        assert_eq!(m.text, "a\u{0}b\u{1b}[31m", "kept as text; the UI renders text nodes only");
+    }
+
+    #[test]
+    fn other_event_types() {
+        let c = cfg();
+        assert_eq!(decode(&c, "ping", "{}", ""), Ok(Incoming::Ping));
+        assert_eq!(decode(&c, "ready", "{}", ""), Ok(Incoming::Ignored));
+        assert_eq!(decode(&c, "whatever", "x", ""), Ok(Incoming::Ignored));
+        assert_eq!(
+            decode(&c, "presence", r#"{"room":"g","users":["a","b"],"joined":"b"}"#, ""),
+            Ok(Incoming::Presence(Presence {
+                room: "g".into(),
+                users: vec!["a".into(), "b".into()],
+                joined: Some("b".into()),
+                left: None
+            }))
+        );
+        assert_eq!(decode(&c, "presence", "nope", ""), Err(DecodeError::BadNotice("presence")));
+        assert_eq!(
+            decode(&c, "typing", r#"{"room":"g","user":"a","ts":1}"#, ""),
+            Ok(Incoming::Typing { room: "g".into(), user: "a".into() })
+        );
+        assert_eq!(decode(&c, "typing", r#"{"room":"g"}"#, ""), Err(DecodeError::BadNotice("typing")));
+    }
+
+    #[test]
+    fn rfc3339() {
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0.0));
+        assert_eq!(parse_rfc3339("2000-03-01T00:00:00Z"), Some(951868800000.0));
+        assert_eq!(parse_rfc3339("2000-03-01T00:00:00"), None);
+        assert_eq!(parse_rfc3339("2000-13-01T00:00:00Z"), None);
+        assert_eq!(parse_rfc3339("2000-03-01T00:00:00.Z"), None);
+        assert_eq!(parse_rfc3339("２０００-03-01T00:00:00Z"), None);
+    }
+
+    #[test]
+    fn encode_formats() {
+        let out = Outgoing {
+            room: "general".into(),
+            user: "Zoë".into(),
+            text: "a&b=c\n".into(),
+            client_id: "k1".into(),
+        };
+        let mut c = cfg();
+        let e = encode(&c, &out);
+        assert_eq!(e.content_type, "application/json");
+        let v: Value = serde_json::from_str(&e.body).unwrap();
+        assert_eq!(v, serde_json::json!({"room":"general","user":"Zoë","text":"a&b=c\n","client_id":"k1"}));
+
+        c.send_format = SendFormat::Form;
+        c.send_fields.client_id = String::new();
+        c.send_fields.text = "msg".into();
+        assert_eq!(encode(&c, &out).body, "room=general&user=Zo%C3%AB&msg=a%26b%3Dc%0A");
+
+        c.send_format = SendFormat::Text;
+        assert_eq!(encode(&c, &out).body, "a&b=c\n");
+    }
+
+    #[test]
+    fn error_texts() {
+        assert_eq!(error_text(422, r#"{"error":"text is empty"}"#), "HTTP 422: text is empty");
+        assert_eq!(error_text(400, "bad thing\n"), "HTTP 400: bad thing");
+        assert_eq!(error_text(500, ""), "HTTP 500");
+    }
+
+    #[test]
+    fn send_response() {
+        let c = cfg();
+        let m = decode_send_response(&c, r#"{"id":5,"room":"g","user":"a","text":"t","ts":1,"client_id":"k"}"#).unwrap();
+        assert_eq!(m.id.as_deref(), Some("5"));
+        assert_eq!(decode_send_response(&c, "ok"), None);
+    }
+
+    mod corpus {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            #[test]
+            fn decode_never_panics(event in "message|ping|presence|typing|[a-z]{0,8}", data in any::<String>(), id in any::<String>()) {
+                let _ = decode(&Config::default(), &event, &data, &id);
+            }
+
+            #[test]
+            fn decode_json_shaped_input(data in r#"\{("(text|user|ts|id|room|users|joined)":(-?[0-9]{1,20}(\.[0-9]+)?|"[^"\\]{0,10}"|null|true|\[\]|\{\}),?){0,6}\}?"#) {
+                for event in ["message", "presence", "typing"] {
+                    let _ = decode(&Config::default(), event, &data, "1");
+                }
+            }
+
+            #[test]
+            fn text_round_trips(text in any::<String>()) {
+                let data = serde_json::json!({ "text": text, "user": "u" }).to_string();
+                let decoded = decode(&Config::default(), "message", &data, "").unwrap();
+                let Incoming::Message(m) = decoded else { panic!("not a message") };
+                if text.len() <= MAX_INCOMING_TEXT { prop_assert_eq!(m.text, text); }
+            }
+
+            #[test]
+            fn time_parsing_is_total(s in any::<String>()) {
+                let _ = parse_rfc3339(&s);
+                let _ = parse_time(&Value::String(s));
+            }
+        }
+    }
+}

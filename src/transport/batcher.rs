@@ -1,0 +1,93 @@
+//! Coalesces incoming items and hands them over once per animation frame,
+//! so a burst of 1,000 events costs one reactive update, not 1,000.
+//!
+//! Hidden tabs get no animation frames, so a timer flushes too: unread
+//! counts and the title keep up while the tab is in the background.
+
+use super::browser::Timer;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// Longest wait for a flush when no animation frame comes (hidden tab).
+const FALLBACK_MS: f64 = 250.0;
+
+struct Inner<T> {
+    queue: Vec<T>,
+    scheduled: bool,
+    frame: Option<(i32, Closure<dyn FnMut()>)>,
+    timer: Option<Timer>,
+    // The closures of the last flush. Flush runs inside one of them, and a
+    // wasm-bindgen closure must not be dropped while it runs, so they are
+    // kept one cycle longer.
+    spent: (Option<(i32, Closure<dyn FnMut()>)>, Option<Timer>),
+}
+
+/// A queue flushed to `sink` at most once per frame.
+pub struct Batcher<T: 'static> {
+    inner: Rc<RefCell<Inner<T>>>,
+    sink: Rc<dyn Fn(Vec<T>)>,
+}
+
+impl<T: 'static> Clone for Batcher<T> {
+    fn clone(&self) -> Self {
+        Batcher {
+            inner: self.inner.clone(),
+            sink: self.sink.clone(),
+        }
+    }
+}
+
+impl<T: 'static> Batcher<T> {
+    pub fn new(sink: impl Fn(Vec<T>) + 'static) -> Self {
+        Batcher {
+            inner: Rc::new(RefCell::new(Inner {
+                queue: Vec::new(),
+                scheduled: false,
+                frame: None,
+                timer: None,
+                spent: (None, None),
+            })),
+            sink: Rc::new(sink),
+        }
+    }
+
+    /// Queues an item; schedules a flush if none is pending.
+    pub fn push(&self, item: T) {
+        let mut inner = self.inner.borrow_mut();
+        inner.queue.push(item);
+        if inner.scheduled {
+            return;
+        }
+        inner.scheduled = true;
+        let this = self.clone();
+        let closure = Closure::<dyn FnMut()>::new(move || this.flush());
+        let id = web_sys::window()
+            .and_then(|w| w.request_animation_frame(closure.as_ref().unchecked_ref()).ok());
+        if let Some(id) = id {
+            inner.frame = Some((id, closure));
+        }
+        let this = self.clone();
+        inner.timer = Timer::new(FALLBACK_MS, move || this.flush());
+    }
+
+    /// Hands everything queued to the sink now.
+    pub fn flush(&self) {
+        let items = {
+            let mut inner = self.inner.borrow_mut();
+            inner.scheduled = false;
+            if let (Some((id, _)), Some(w)) = (&inner.frame, web_sys::window()) {
+                let _ = w.cancel_animation_frame(*id);
+            }
+            if let Some(t) = &inner.timer {
+                t.cancel();
+            }
+            inner.spent = (inner.frame.take(), inner.timer.take());
+            std::mem::take(&mut inner.queue)
+        };
+        if !items.is_empty() {
+            (self.sink)(items);
+        }
+    }
+}

@@ -1,0 +1,354 @@
+//! The incoming stream: one native `EventSource` per tab, wrapped so that
+//! nothing is lost whatever the network or the server does.
+//!
+//! What the native object does not do, this does:
+//! - it gives up for good on an HTTP error or a wrong content type: we
+//!   recreate it with exponential backoff and full jitter (reset on open);
+//! - a recreated EventSource cannot send `Last-Event-ID`: we pass the last
+//!   id in the configured resume query parameter;
+//! - SSE comments are invisible to JavaScript: with a ping event configured,
+//!   a stream silent for longer than the stall timeout is reopened;
+//! - it keeps retrying while the browser is offline: we pause and resume on
+//!   `online`, and retry at once when the page becomes visible again.
+//!
+//! Listeners and closures are owned by [`EventStream`] and released when the
+//! source is replaced or the stream is closed (no `forget()`).
+
+use super::browser::{is_online, now_ms, random, Listener, Timer};
+use crate::backoff::Backoff;
+use crate::config::{with_query_param, Config};
+use leptos::prelude::*;
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+use std::sync::Arc;
+use wasm_bindgen::JsCast;
+use web_sys::{EventSource, EventSourceInit, MessageEvent};
+
+/// What the user is told about the stream.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConnState {
+    Connecting,
+    Open,
+    /// Waiting to reconnect: failed attempts so far and when the next try is
+    /// due (epoch ms).
+    Reconnecting { attempt: u32, retry_at: f64 },
+    /// The browser reports no network; we resume when it comes back.
+    Offline,
+    /// The stream cannot be opened at all (e.g. an invalid URL).
+    Failed(String),
+}
+
+/// One SSE event as received: type, data and the source's last event id.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawEvent {
+    pub kind: String,
+    pub data: String,
+    pub last_event_id: String,
+}
+
+struct Inner {
+    cfg: Arc<Config>,
+    url: String,
+    source: Option<EventSource>,
+    source_listeners: Vec<Listener>,
+    last_id: Option<String>,
+    backoff: Backoff,
+    retry_timer: Option<Timer>,
+    stall_timer: Option<Timer>,
+    last_activity: f64,
+    state: RwSignal<ConnState>,
+    sink: Rc<dyn Fn(RawEvent)>,
+    closed: bool,
+}
+
+/// A self-healing SSE connection. Dropping every clone does not close it:
+/// call [`EventStream::close`] (the UI does so on cleanup).
+#[derive(Clone)]
+pub struct EventStream {
+    inner: Rc<RefCell<Inner>>,
+    _window_listeners: Rc<Vec<Listener>>,
+}
+
+impl EventStream {
+    /// Opens `url` (placeholders already filled), reporting its state in
+    /// `state`. Every event of a type the configuration names is passed to
+    /// `sink`.
+    pub fn open(
+        cfg: Arc<Config>,
+        url: String,
+        state: RwSignal<ConnState>,
+        sink: impl Fn(RawEvent) + 'static,
+    ) -> Self {
+        let inner = Rc::new(RefCell::new(Inner {
+            cfg,
+            url,
+            source: None,
+            source_listeners: Vec::new(),
+            last_id: None,
+            backoff: Backoff::default(),
+            retry_timer: None,
+            stall_timer: None,
+            last_activity: now_ms(),
+            state,
+            sink: Rc::new(sink),
+            closed: false,
+        }));
+        let weak = Rc::downgrade(&inner);
+        let on = |f: fn(&Rc<RefCell<Inner>>)| {
+            let weak = weak.clone();
+            move |_: web_sys::Event| {
+                if let Some(inner) = weak.upgrade() {
+                    f(&inner)
+                }
+            }
+        };
+        let window_listeners = [
+            Listener::on_window("online", on(|i| connect_now(i))),
+            Listener::on_window("offline", on(go_offline)),
+            Listener::on_document("visibilitychange", on(|i| {
+                if super::browser::is_visible() && matches!(i.borrow().state.get_untracked(), ConnState::Reconnecting { .. }) {
+                    connect_now(i)
+                }
+            })),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if is_online() {
+            create_source(&inner);
+        } else {
+            go_offline(&inner);
+        }
+        EventStream {
+            inner,
+            _window_listeners: Rc::new(window_listeners),
+        }
+    }
+
+    /// The connection state, for the status bar.
+    pub fn state(&self) -> RwSignal<ConnState> {
+        self.inner.borrow().state
+    }
+
+    /// The id of the last event received (what a resume starts after).
+    pub fn last_id(&self) -> Option<String> {
+        self.inner.borrow().last_id.clone()
+    }
+
+    /// Points the stream at a new URL (e.g. the followed rooms changed) and
+    /// reconnects at once. With `resume == false` the resume id is dropped,
+    /// so the backend replays its recent history (used when the backend has
+    /// no history URL to fetch a newly joined room's past from).
+    pub fn set_url(&self, url: String, resume: bool) {
+        {
+            let mut inner = self.inner.borrow_mut();
+            if inner.url == url && resume {
+                return;
+            }
+            inner.url = url;
+            if !resume {
+                inner.last_id = None;
+            }
+        }
+        connect_now(&self.inner);
+    }
+
+    /// "Retry now": skip the remaining backoff wait.
+    pub fn retry_now(&self) {
+        connect_now(&self.inner);
+    }
+
+    /// Closes the stream for good and releases every listener and timer.
+    pub fn close(&self) {
+        let mut inner = self.inner.borrow_mut();
+        inner.closed = true;
+        drop_source(&mut inner);
+        inner.retry_timer = None;
+    }
+}
+
+fn drop_source(inner: &mut Inner) {
+    if let Some(s) = inner.source.take() {
+        s.close();
+    }
+    inner.source_listeners.clear();
+    inner.stall_timer = None;
+}
+
+fn connect_now(rc: &Rc<RefCell<Inner>>) {
+    {
+        let mut inner = rc.borrow_mut();
+        if inner.closed {
+            return;
+        }
+        inner.retry_timer = None;
+        inner.backoff.reset();
+    }
+    create_source(rc);
+}
+
+fn go_offline(rc: &Rc<RefCell<Inner>>) {
+    let mut inner = rc.borrow_mut();
+    if inner.closed {
+        return;
+    }
+    drop_source(&mut inner);
+    inner.retry_timer = None;
+    inner.state.set(ConnState::Offline);
+}
+
+/// The URL to open: the configured one plus, once we have seen an id, the
+/// resume parameter (the browser sends the header only on its own retries).
+fn resume_url(inner: &Inner) -> String {
+    match (&inner.cfg.resume_param, &inner.last_id) {
+        (Some(param), Some(id)) => with_query_param(&inner.url, param, id),
+        _ => inner.url.clone(),
+    }
+}
+
+fn create_source(rc: &Rc<RefCell<Inner>>) {
+    let mut inner = rc.borrow_mut();
+    if inner.closed {
+        return;
+    }
+    drop_source(&mut inner);
+    let init = EventSourceInit::new();
+    init.set_with_credentials(inner.cfg.with_credentials);
+    let url = resume_url(&inner);
+    let source = match EventSource::new_with_event_source_init_dict(&url, &init) {
+        Ok(s) => s,
+        Err(e) => {
+            let why = e
+                .dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+                .unwrap_or_else(|| "the browser refused the events URL".into());
+            inner.state.set(ConnState::Failed(format!("{why} ({url})")));
+            return;
+        }
+    };
+    let weak = Rc::downgrade(rc);
+    let target: &web_sys::EventTarget = source.as_ref();
+    let mut listeners = vec![
+        Listener::new(target, "open", {
+            let weak = weak.clone();
+            move |_| with(&weak, on_open)
+        }),
+        Listener::new(target, "error", {
+            let weak = weak.clone();
+            move |_| with(&weak, on_error)
+        }),
+    ];
+    let cfg = inner.cfg.clone();
+    let kinds = cfg
+        .message_events
+        .iter()
+        .chain(cfg.ping_event.iter())
+        .chain(cfg.presence_event.iter())
+        .chain(cfg.typing_event.iter());
+    for kind in kinds {
+        let weak = weak.clone();
+        let kind_name = kind.clone();
+        listeners.push(Listener::new(target, kind, move |ev| {
+            let Some(rc) = weak.upgrade() else { return };
+            let Ok(ev) = ev.dyn_into::<MessageEvent>() else { return };
+            let data = ev.data().as_string().unwrap_or_default();
+            let last_event_id = ev.last_event_id();
+            let sink = {
+                let mut inner = rc.borrow_mut();
+                inner.last_activity = now_ms();
+                if !last_event_id.is_empty() {
+                    inner.last_id = Some(last_event_id.clone());
+                }
+                inner.sink.clone()
+            };
+            sink(RawEvent {
+                kind: kind_name.clone(),
+                data,
+                last_event_id,
+            });
+        }));
+    }
+    inner.source = Some(source);
+    inner.source_listeners = listeners;
+    inner.last_activity = now_ms();
+    if !matches!(inner.state.get_untracked(), ConnState::Reconnecting { .. }) {
+        inner.state.set(ConnState::Connecting);
+    }
+    if inner.cfg.ping_event.is_some() {
+        schedule_stall_check(&mut inner, weak);
+    }
+}
+
+fn with(weak: &Weak<RefCell<Inner>>, f: fn(&Rc<RefCell<Inner>>)) {
+    if let Some(rc) = weak.upgrade() {
+        f(&rc)
+    }
+}
+
+fn on_open(rc: &Rc<RefCell<Inner>>) {
+    let mut inner = rc.borrow_mut();
+    inner.backoff.reset();
+    inner.last_activity = now_ms();
+    inner.state.set(ConnState::Open);
+}
+
+fn on_error(rc: &Rc<RefCell<Inner>>) {
+    let browser_gave_up = {
+        let inner = rc.borrow();
+        inner.source.as_ref().is_none_or(|s| s.ready_state() == EventSource::CLOSED)
+    };
+    if !is_online() {
+        go_offline(rc);
+        return;
+    }
+    // The browser's own retry keeps no backoff and, without a resume
+    // parameter, is the only way to send Last-Event-ID. Take over whenever
+    // we can resume by query parameter, and always when the browser gave up.
+    let can_resume = rc.borrow().cfg.resume_param.is_some();
+    if browser_gave_up || can_resume {
+        schedule_reconnect(rc);
+    } else {
+        let inner = rc.borrow_mut();
+        let attempt = inner.backoff.attempt() + 1;
+        inner.state.set(ConnState::Reconnecting {
+            attempt,
+            retry_at: now_ms() + 3_000.0,
+        });
+    }
+}
+
+fn schedule_reconnect(rc: &Rc<RefCell<Inner>>) {
+    let mut inner = rc.borrow_mut();
+    if inner.closed {
+        return;
+    }
+    drop_source(&mut inner);
+    let delay = inner.backoff.next_delay(random());
+    let attempt = inner.backoff.attempt();
+    inner.state.set(ConnState::Reconnecting {
+        attempt,
+        retry_at: now_ms() + delay,
+    });
+    let weak = Rc::downgrade(rc);
+    inner.retry_timer = Timer::new(delay, move || with(&weak, create_source));
+}
+
+fn schedule_stall_check(inner: &mut Inner, weak: Weak<RefCell<Inner>>) {
+    let timeout = inner.cfg.stall_timeout_ms as f64;
+    let due = inner.last_activity + timeout - now_ms();
+    inner.stall_timer = Timer::new(due.max(250.0), move || {
+        let Some(rc) = weak.upgrade() else { return };
+        let stalled = {
+            let inner = rc.borrow();
+            now_ms() - inner.last_activity >= timeout
+        };
+        if stalled {
+            // Silent past the heartbeat window: the connection is dead even
+            // if the socket looks open (proxies, sleeping laptops).
+            schedule_reconnect(&rc);
+        } else {
+            let mut inner = rc.borrow_mut();
+            schedule_stall_check(&mut inner, Rc::downgrade(&rc));
+        }
+    });
+}

@@ -1,0 +1,240 @@
+//! The outbox: messages on their way to the backend, kept in localStorage
+//! so that a reload or an offline period loses nothing, and sent one at a
+//! time in the order they were written.
+//!
+//! Each message carries a `client_id`, so a retry after an unclear failure
+//! (timeout, 5xx) cannot store it twice on a backend that honours it.
+
+use super::browser::{is_online, random, storage_get, storage_set, Listener, Waker};
+use super::send::{send_message, SendResult};
+use crate::backoff::Backoff;
+use crate::config::Config;
+use crate::protocol::{Outgoing, WireMessage};
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// What the outbox reports to the UI.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OutboxEvent {
+    Sent { client_id: String, stored: Option<WireMessage> },
+    Failed { client_id: String, reason: String },
+    /// A retryable failure; the next attempt is due at `retry_at` (epoch ms).
+    Waiting { client_id: String, reason: String, retry_at: f64 },
+    /// The outbox could not be saved (storage full or disabled): messages
+    /// still go out, but would not survive a reload.
+    StorageError(String),
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+struct Entry {
+    room: String,
+    user: String,
+    text: String,
+    client_id: String,
+    /// Set when the backend refused the message; the user decides.
+    failed: Option<String>,
+    /// When it was written (epoch ms): shown as the message time.
+    created: f64,
+}
+
+impl Entry {
+    fn outgoing(&self) -> Outgoing {
+        Outgoing {
+            room: self.room.clone(),
+            user: self.user.clone(),
+            text: self.text.clone(),
+            client_id: self.client_id.clone(),
+        }
+    }
+}
+
+struct State {
+    cfg: Arc<Config>,
+    key: String,
+    entries: Vec<Entry>,
+    running: bool,
+    backoff: Backoff,
+    on_event: Rc<dyn Fn(OutboxEvent)>,
+}
+
+/// A persistent, ordered send queue.
+#[derive(Clone)]
+pub struct Outbox {
+    state: Rc<RefCell<State>>,
+    waker: Waker,
+    _online: Rc<Option<Listener>>,
+}
+
+/// A message restored from storage after a reload.
+pub struct Restored {
+    pub out: Outgoing,
+    pub created: f64,
+    pub failed: Option<String>,
+}
+
+impl Outbox {
+    /// Opens the outbox for this backend (the storage key includes the send
+    /// URL, so one origin serving several backends keeps them apart).
+    pub fn new(cfg: Arc<Config>, on_event: impl Fn(OutboxEvent) + 'static) -> Self {
+        let key = format!("sse-chat.outbox:{}", cfg.send_url);
+        // A corrupt entry (edited by hand, older format) is set aside, not
+        // thrown away: it stays under a backup key for inspection.
+        let entries = match storage_get(&key) {
+            None => Vec::new(),
+            Some(text) => serde_json::from_str(&text).unwrap_or_else(|_| {
+                let _ = storage_set(&format!("{key}.corrupt"), &text);
+                Vec::new()
+            }),
+        };
+        let state = Rc::new(RefCell::new(State {
+            cfg,
+            key,
+            entries,
+            running: false,
+            backoff: Backoff::default(),
+            on_event: Rc::new(on_event),
+        }));
+        let waker = Waker::default();
+        let online = Listener::on_window("online", {
+            let waker = waker.clone();
+            move |_| waker.wake()
+        });
+        Outbox {
+            state,
+            waker,
+            _online: Rc::new(online),
+        }
+    }
+
+    /// Messages left from an earlier page load, oldest first.
+    pub fn restored(&self) -> Vec<Restored> {
+        self.state
+            .borrow()
+            .entries
+            .iter()
+            .map(|e| Restored {
+                out: e.outgoing(),
+                created: e.created,
+                failed: e.failed.clone(),
+            })
+            .collect()
+    }
+
+    /// Number of messages not yet accepted by the backend.
+    pub fn len(&self) -> usize {
+        self.state.borrow().entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Queues a message and starts sending.
+    pub fn push(&self, out: Outgoing, created: f64) {
+        self.state.borrow_mut().entries.push(Entry {
+            room: out.room,
+            user: out.user,
+            text: out.text,
+            client_id: out.client_id,
+            failed: None,
+            created,
+        });
+        self.save();
+        self.start();
+    }
+
+    /// Sends a refused message again.
+    pub fn retry(&self, client_id: &str) {
+        if let Some(e) = self.state.borrow_mut().entries.iter_mut().find(|e| e.client_id == client_id) {
+            e.failed = None;
+        }
+        self.save();
+        self.start();
+    }
+
+    /// Drops an unsent message.
+    pub fn discard(&self, client_id: &str) {
+        self.state.borrow_mut().entries.retain(|e| e.client_id != client_id);
+        self.save();
+    }
+
+    /// Starts the sender if idle, and cuts a pending backoff short.
+    pub fn start(&self) {
+        self.waker.wake();
+        let already = std::mem::replace(&mut self.state.borrow_mut().running, true);
+        if !already {
+            let this = self.clone();
+            wasm_bindgen_futures::spawn_local(async move { this.drive().await });
+        }
+    }
+
+    fn emit(&self, event: OutboxEvent) {
+        let f = self.state.borrow().on_event.clone();
+        f(event);
+    }
+
+    fn save(&self) {
+        let (key, json) = {
+            let s = self.state.borrow();
+            (s.key.clone(), serde_json::to_string(&s.entries).unwrap_or_else(|_| "[]".into()))
+        };
+        if let Err(e) = storage_set(&key, &json) {
+            self.emit(OutboxEvent::StorageError(e));
+        }
+    }
+
+    async fn drive(&self) {
+        loop {
+            let (cfg, next) = {
+                let mut s = self.state.borrow_mut();
+                let next = s.entries.iter().find(|e| e.failed.is_none()).map(Entry::outgoing);
+                if next.is_none() {
+                    s.running = false;
+                    return;
+                }
+                (s.cfg.clone(), next)
+            };
+            let Some(out) = next else { return };
+            if !is_online() {
+                // Woken by the `online` event; the timeout re-checks anyway.
+                self.waker.sleep(30_000.0).await;
+                continue;
+            }
+            match send_message(&cfg, &out).await {
+                SendResult::Sent(stored) => {
+                    {
+                        let mut s = self.state.borrow_mut();
+                        s.entries.retain(|e| e.client_id != out.client_id);
+                        s.backoff.reset();
+                    }
+                    self.save();
+                    self.emit(OutboxEvent::Sent {
+                        client_id: out.client_id,
+                        stored,
+                    });
+                }
+                SendResult::Retry { reason, retry_after } => {
+                    let delay = self.state.borrow_mut().backoff.next_delay_after(random(), retry_after);
+                    self.emit(OutboxEvent::Waiting {
+                        client_id: out.client_id,
+                        reason,
+                        retry_at: super::browser::now_ms() + delay,
+                    });
+                    self.waker.sleep(delay).await;
+                }
+                SendResult::Rejected(reason) => {
+                    if let Some(e) = self.state.borrow_mut().entries.iter_mut().find(|e| e.client_id == out.client_id) {
+                        e.failed = Some(reason.clone());
+                    }
+                    self.save();
+                    self.emit(OutboxEvent::Failed {
+                        client_id: out.client_id,
+                        reason,
+                    });
+                }
+            }
+        }
+    }
+}

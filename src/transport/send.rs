@@ -1,0 +1,62 @@
+//! One HTTP POST of an outgoing message (or typing notice), classified into
+//! what the outbox should do next.
+
+use crate::backoff::parse_retry_after;
+use crate::config::{fill_template, Config};
+use crate::protocol::{decode_send_response, encode, encode_typing, error_text, Encoded, Outgoing, WireMessage};
+use gloo_net::http::Request;
+use web_sys::RequestCredentials;
+
+/// Outcome of one send attempt.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SendResult {
+    /// Stored; the backend's copy when it returned one.
+    Sent(Option<WireMessage>),
+    /// Worth retrying (network error, 5xx, 408, 429), maybe after a delay
+    /// the server asked for (seconds).
+    Retry { reason: String, retry_after: Option<f64> },
+    /// Refused for good (other 4xx), with the server's reason.
+    Rejected(String),
+}
+
+async fn post(cfg: &Config, url: &str, body: Encoded) -> Result<(u16, Option<String>, String), String> {
+    let credentials = if cfg.with_credentials {
+        RequestCredentials::Include
+    } else {
+        RequestCredentials::SameOrigin
+    };
+    let request = Request::post(url)
+        .credentials(credentials)
+        .header("Content-Type", body.content_type)
+        .body(body.body)
+        .map_err(|e| e.to_string())?;
+    let response = request.send().await.map_err(|e| format!("network error: {e}"))?;
+    let status = response.status();
+    let retry_after = response.headers().get("Retry-After");
+    // A body that cannot be read is treated as empty: the status decides.
+    let text = response.text().await.unwrap_or_default();
+    Ok((status, retry_after, text))
+}
+
+/// Sends one chat message.
+pub async fn send_message(cfg: &Config, out: &Outgoing) -> SendResult {
+    let url = fill_template(&cfg.send_url, &[("room", &out.room), ("user", &out.user)]);
+    match post(cfg, &url, encode(cfg, out)).await {
+        Err(reason) => SendResult::Retry { reason, retry_after: None },
+        Ok((status, _, body)) if (200..300).contains(&status) => SendResult::Sent(decode_send_response(cfg, &body)),
+        Ok((status, retry_after, body)) if status >= 500 || status == 408 || status == 429 => SendResult::Retry {
+            reason: error_text(status, &body),
+            retry_after: retry_after.as_deref().and_then(parse_retry_after),
+        },
+        Ok((status, _, body)) => SendResult::Rejected(error_text(status, &body)),
+    }
+}
+
+/// Sends a typing notice; failures are irrelevant to the user and ignored
+/// (the next keystroke sends another).
+pub async fn send_typing(cfg: &Config, room: &str, user: &str) {
+    if let Some(template) = &cfg.typing_url {
+        let url = fill_template(template, &[("room", room), ("user", user)]);
+        let _ = post(cfg, &url, encode_typing(room, user)).await;
+    }
+}

@@ -1,0 +1,114 @@
+//! The composer: Enter sends, Shift+Enter adds a line, Escape jumps to the
+//! newest message. Sending works offline (the outbox queues it).
+
+use super::controller::Chat;
+use super::{tr, use_lang};
+use crate::i18n::{length, t, typing, Key};
+use crate::transport::browser::now_ms;
+use leptos::html::Textarea;
+use leptos::prelude::*;
+use std::time::Duration;
+
+/// The counter appears past this share of the length limit.
+const COUNTER_FROM: f64 = 0.8;
+
+/// Message input and send button, with the typing line above.
+#[component]
+pub fn Composer() -> impl IntoView {
+    let chat = expect_context::<Chat>();
+    let lang = use_lang();
+    let text = RwSignal::new(String::new());
+    let input = NodeRef::<Textarea>::new();
+    let max = chat.cfg.with_value(|c| c.max_length);
+
+    let count = move || text.with(|t| t.chars().count());
+    let too_long = move || count() > max;
+    let can_send = move || !too_long() && text.with(|t| !t.trim().is_empty());
+
+    let send = move || {
+        if !can_send() {
+            return;
+        }
+        chat.send(text.get_untracked());
+        text.set(String::new());
+        if let Some(el) = input.get_untracked() {
+            el.set_value("");
+            let _ = el.focus();
+        }
+    };
+
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        // Enter inside an IME composition confirms the candidate, not the message.
+        if ev.is_composing() {
+            return;
+        }
+        match ev.key().as_str() {
+            "Enter" if !ev.shift_key() => {
+                ev.prevent_default();
+                send();
+            }
+            "Escape" => {
+                if let Some(list) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.get_element_by_id("message-list"))
+                {
+                    list.set_scroll_top(list.scroll_height());
+                }
+                chat.state.update(|s| s.set_at_bottom(true));
+            }
+            _ => {}
+        }
+    };
+
+    // Re-render the typing line when notices expire.
+    let clock = RwSignal::new(now_ms());
+    let ticker = set_interval_with_handle(move || clock.set(now_ms()), Duration::from_secs(1)).ok();
+    on_cleanup(move || {
+        if let Some(t) = ticker {
+            t.clear()
+        }
+    });
+    let typing_line = move || {
+        let now = clock.get();
+        let users = chat.state.with(|s| s.active_room().map(|r| r.typing(now)).unwrap_or_default());
+        typing(lang.get(), &users)
+    };
+
+    view! {
+        <p class="typing" aria-live="polite">{typing_line}</p>
+        <form class="composer" on:submit=move |ev| {
+            ev.prevent_default();
+            send();
+        }>
+            <label for="composer-input" class="sr-only">{tr(Key::MessageLabel)}</label>
+            <textarea
+                id="composer-input"
+                node_ref=input
+                rows="2"
+                placeholder=tr(Key::MessagePlaceholder)
+                aria-describedby="composer-counter"
+                aria-invalid=move || too_long().to_string()
+                prop:value=move || text.get()
+                on:input=move |ev| {
+                    text.set(event_target_value(&ev));
+                    chat.typing();
+                }
+                on:keydown=on_keydown
+            ></textarea>
+            <span id="composer-counter" class="counter" class:over=too_long aria-live="polite">
+                {move || {
+                    let n = count();
+                    (n as f64 >= max as f64 * COUNTER_FROM)
+                        .then(|| {
+                            let mut s = length(lang.get(), n, max);
+                            if n > max {
+                                s = format!("{} — {s}", t(lang.get(), Key::TooLong));
+                            }
+                            s
+                        })
+                }}
+            </span>
+            <button type="submit" class="primary" disabled=move || !can_send()>{tr(Key::Send)}</button>
+        </form>
+    }
+}

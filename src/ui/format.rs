@@ -1,0 +1,39 @@
+//! Dates and times in the reader's locale and time zone (via `Intl`).
+
+use crate::i18n::Lang;
+use js_sys::{Date, Object, Reflect};
+use wasm_bindgen::JsValue;
+
+fn options(pairs: &[(&str, &str)]) -> Object {
+    let o = Object::new();
+    for (k, v) in pairs {
+        let _ = Reflect::set(&o, &JsValue::from_str(k), &JsValue::from_str(v));
+    }
+    o
+}
+
+/// "14:05" (or the locale's form).
+pub fn time(ts: f64, lang: Lang) -> String {
+    Date::new(&JsValue::from_f64(ts))
+        .to_locale_time_string_with_options(lang.tag(), &options(&[("hour", "2-digit"), ("minute", "2-digit")]))
+        .into()
+}
+
+/// The full date and time, for hover and focus.
+pub fn full(ts: f64, lang: Lang) -> String {
+    Date::new(&JsValue::from_f64(ts))
+        .to_locale_string(lang.tag(), &options(&[("dateStyle", "full"), ("timeStyle", "medium")]))
+        .into()
+}
+
+/// A day separator: "Saturday, 21 November 2026".
+pub fn day(ts: f64, lang: Lang) -> String {
+    Date::new(&JsValue::from_f64(ts))
+        .to_locale_date_string(lang.tag(), &options(&[("dateStyle", "full")]))
+        .into()
+}
+
+/// ISO 8601 for `<time datetime>`.
+pub fn iso(ts: f64) -> String {
+    Date::new(&JsValue::from_f64(ts)).to_iso_string().into()
+}

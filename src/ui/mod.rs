@@ -1,0 +1,28 @@
+//! Leptos components, one per file. They talk to the backend only through
+//! [`controller::Chat`], which owns the transport.
+
+pub mod app;
+pub mod chat_screen;
+pub mod composer;
+pub mod controller;
+pub mod error_screen;
+pub mod format;
+pub mod join;
+pub mod lang_select;
+pub mod message_list;
+pub mod sidebar;
+pub mod status;
+
+use crate::i18n::{t, Key, Lang};
+use leptos::prelude::*;
+
+/// The UI language, provided by [`app::App`].
+pub fn use_lang() -> RwSignal<Lang> {
+    expect_context::<RwSignal<Lang>>()
+}
+
+/// A translated string that follows language switches.
+pub fn tr(key: Key) -> impl Fn() -> &'static str + Send + Sync + Copy + 'static {
+    let lang = use_lang();
+    move || t(lang.get(), key)
+}

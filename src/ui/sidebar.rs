@@ -1,0 +1,110 @@
+//! Followed rooms with unread badges, joining and leaving, who is here.
+
+use super::controller::Chat;
+use super::lang_select::LangSelect;
+use super::{tr, use_lang};
+use crate::config::is_room_name;
+use crate::i18n::{t, unread, Key};
+use leptos::prelude::*;
+
+/// The rooms sidebar.
+#[component]
+pub fn Sidebar() -> impl IntoView {
+    let chat = expect_context::<Chat>();
+    let lang = use_lang();
+    let new_room = RwSignal::new(String::new());
+    let error = RwSignal::new(false);
+
+    let rooms = move || {
+        chat.state.with(|s| {
+            s.rooms()
+                .iter()
+                .map(|r| (r.name.clone(), r.unread, r.name == s.active()))
+                .collect::<Vec<_>>()
+        })
+    };
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let name = new_room.get_untracked().trim().to_string();
+        if !is_room_name(&name) {
+            error.set(true);
+            return;
+        }
+        error.set(false);
+        new_room.set(String::new());
+        chat.open_room(&name);
+    };
+    let present = move || chat.state.with(|s| s.active_room().map(|r| r.present.clone()).unwrap_or_default());
+
+    view! {
+        <aside class="sidebar">
+            <nav aria-labelledby="rooms-heading">
+                <h2 id="rooms-heading">{tr(Key::Rooms)}</h2>
+                <ul class="room-list">
+                    <For
+                        each=rooms
+                        key=|r| r.clone()
+                        children=move |(name, count, active)| {
+                            let open_name = name.clone();
+                            let leave_name = name.clone();
+                            let leave_label = {
+                                let name = name.clone();
+                                move || format!("{} #{name}", t(lang.get(), Key::Leave))
+                            };
+                            view! {
+                                <li class="room-item" class:active=active>
+                                    <button
+                                        class="room-button"
+                                        aria-current=move || active.then_some("page")
+                                        on:click=move |_| chat.open_room(&open_name)
+                                    >
+                                        <span class="room-name">"#" {name.clone()}</span>
+                                        {(count > 0)
+                                            .then(|| {
+                                                view! {
+                                                    <span class="badge" aria-label=move || unread(lang.get(), count)>
+                                                        {count}
+                                                    </span>
+                                                }
+                                            })}
+                                    </button>
+                                    <button
+                                        class="leave"
+                                        aria-label=leave_label.clone()
+                                        title=leave_label
+                                        on:click=move |_| chat.leave_room(&leave_name)
+                                    >
+                                        "×"
+                                    </button>
+                                </li>
+                            }
+                        }
+                    />
+                </ul>
+                <form class="add-room" on:submit=add>
+                    <label for="add-room-input">{tr(Key::AddRoomLabel)}</label>
+                    <div class="row">
+                        <input
+                            id="add-room-input"
+                            maxlength="64"
+                            aria-invalid=move || error.get().to_string()
+                            prop:value=move || new_room.get()
+                            on:input=move |ev| new_room.set(event_target_value(&ev))
+                        />
+                        <button type="submit">{tr(Key::AddRoom)}</button>
+                    </div>
+                    <p class="form-error" role="alert">
+                        {move || error.get().then(|| t(lang.get(), Key::InvalidRoom))}
+                    </p>
+                </form>
+            </nav>
+            <section class="presence" aria-labelledby="presence-heading">
+                <h2 id="presence-heading">{tr(Key::Present)}</h2>
+                <ul>
+                    {move || present().into_iter().map(|u| view! { <li>{u}</li> }).collect_view()}
+                </ul>
+            </section>
+            <LangSelect />
+        </aside>
+    }
+}
