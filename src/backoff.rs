@@ -48,7 +48,11 @@ impl Backoff {
     /// Records a failure and returns the delay before the next try.
     /// `random` is a uniform draw from [0, 1).
     pub fn next_delay(&mut self, random: f64) -> f64 {
-        let random = if random.is_finite() { random.clamp(0.0, 1.0) } else { 0.5 };
+        let random = if random.is_finite() {
+            random.clamp(0.0, 1.0)
+        } else {
+            0.5
+        };
         let delay = (self.window_ms() * random).max(self.min_ms);
         self.attempt = self.attempt.saturating_add(1);
         delay
@@ -73,7 +77,11 @@ impl Backoff {
 /// Parses a `Retry-After` header given in seconds (the HTTP-date form is
 /// rare for 429/503 and is treated as absent).
 pub fn parse_retry_after(header: &str) -> Option<f64> {
-    header.trim().parse::<f64>().ok().filter(|s| s.is_finite() && *s >= 0.0)
+    header
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s >= 0.0)
 }
 
 #[cfg(test)]
@@ -90,7 +98,10 @@ mod tests {
                 w
             })
             .collect();
-        assert_eq!(windows, [1000.0, 2000.0, 4000.0, 8000.0, 16000.0, 30000.0, 30000.0, 30000.0]);
+        assert_eq!(
+            windows,
+            [1000.0, 2000.0, 4000.0, 8000.0, 16000.0, 30000.0, 30000.0, 30000.0]
+        );
         assert_eq!(b.attempt(), 8);
     }
 
@@ -101,7 +112,11 @@ mod tests {
             let r = (i as f64 * 0.618_033_988_7) % 1.0;
             let window = b.window_ms();
             let d = b.next_delay(r);
-            assert!(d >= b.min_ms && d <= window.max(b.min_ms), "attempt {i}: {d} not in [{}, {window}]", b.min_ms);
+            assert!(
+                d >= b.min_ms && d <= window.max(b.min_ms),
+                "attempt {i}: {d} not in [{}, {window}]",
+                b.min_ms
+            );
         }
         // Huge attempt counts neither overflow nor exceed the cap.
         assert!(b.next_delay(0.999_999) <= 30_000.0);
@@ -136,7 +151,11 @@ mod tests {
         assert_eq!(b.attempt(), 0);
         assert_eq!(b.next_delay_after(0.1, Some(5.0)), 5000.0);
         assert_eq!(b.next_delay_after(0.5, Some(0.0)), 1000.0);
-        assert_eq!(b.next_delay_after(0.5, Some(1e9)), 120_000.0, "capped at 4x max");
+        assert_eq!(
+            b.next_delay_after(0.5, Some(1e9)),
+            120_000.0,
+            "capped at 4x max"
+        );
         assert_eq!(parse_retry_after(" 3 "), Some(3.0));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
         assert_eq!(parse_retry_after("-1"), None);

@@ -225,8 +225,8 @@ impl Config {
             key: key.into(),
             problem,
         };
-        let value: Value = serde_json::from_str(text)
-            .map_err(|e| err("", format!("not valid JSON ({e})")))?;
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| err("", format!("not valid JSON ({e})")))?;
         let Value::Object(map) = value else {
             return Err(err("", "must be a JSON object of settings".into()));
         };
@@ -258,7 +258,9 @@ impl Config {
         match key {
             "eventsUrl" => self.events_url = url(&raw, &["rooms", "room", "user"])?,
             "sendUrl" => self.send_url = url(&raw, &["room", "user"])?,
-            "historyUrl" => self.history_url = optional(&raw, |r| url(r, &["room", "before", "limit"]))?,
+            "historyUrl" => {
+                self.history_url = optional(&raw, |r| url(r, &["room", "before", "limit"]))?
+            }
             "typingUrl" => self.typing_url = optional(&raw, |r| url(r, &["room", "user"]))?,
             "messageEvents" => self.message_events = names(&raw, false)?,
             "pingEvent" => self.ping_event = optional(&raw, name)?,
@@ -394,7 +396,9 @@ fn url(raw: &Raw<'_>, placeholders: &[&str]) -> Result<String, String> {
 fn name(raw: &Raw<'_>) -> Result<String, String> {
     let s = string(raw)?;
     if s.is_empty() || s.len() > 128 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!("{s:?} is not a valid name (1-128 characters, no spaces)"));
+        return Err(format!(
+            "{s:?} is not a valid name (1-128 characters, no spaces)"
+        ));
     }
     Ok(s)
 }
@@ -448,9 +452,9 @@ fn number(raw: &Raw<'_>, min: u64, max: u64) -> Result<u64, String> {
 fn boolean(raw: &Raw<'_>) -> Result<bool, String> {
     match raw {
         Raw::Json(Value::Bool(b)) => Ok(*b),
-        Raw::Json(other @ (Value::Null | Value::Number(_) | Value::Array(_) | Value::Object(_))) => {
-            Err(format!("must be true or false, not {}", kind(other)))
-        }
+        Raw::Json(
+            other @ (Value::Null | Value::Number(_) | Value::Array(_) | Value::Object(_)),
+        ) => Err(format!("must be true or false, not {}", kind(other))),
         other => match string(other)?.as_str() {
             "true" | "1" | "yes" => Ok(true),
             "false" | "0" | "no" => Ok(false),
@@ -659,12 +663,21 @@ mod tests {
     #[test]
     fn templates_and_query_params() {
         assert_eq!(
-            fill_template("/api/events?rooms={rooms}&user={user}", &[("rooms", "a,b"), ("user", "Zoë")]),
+            fill_template(
+                "/api/events?rooms={rooms}&user={user}",
+                &[("rooms", "a,b"), ("user", "Zoë")]
+            ),
             "/api/events?rooms=a%2Cb&user=Zo%C3%AB"
         );
-        assert_eq!(fill_template("/x/{room}/{missing}", &[("room", "r")]), "/x/r/");
+        assert_eq!(
+            fill_template("/x/{room}/{missing}", &[("room", "r")]),
+            "/x/r/"
+        );
         assert_eq!(fill_template("/x/{oops", &[]), "/x/{oops");
-        assert_eq!(with_query_param("/e?a=1&last_event_id=3", "last_event_id", "9"), "/e?a=1&last_event_id=9");
+        assert_eq!(
+            with_query_param("/e?a=1&last_event_id=3", "last_event_id", "9"),
+            "/e?a=1&last_event_id=9"
+        );
         assert_eq!(with_query_param("/e#f", "k", "v w"), "/e?k=v%20w#f");
     }
 

@@ -37,7 +37,9 @@ impl Lang {
     }
 
     pub fn from_tag(tag: &str) -> Option<Lang> {
-        Lang::ALL.into_iter().find(|l| l.tag().eq_ignore_ascii_case(tag))
+        Lang::ALL
+            .into_iter()
+            .find(|l| l.tag().eq_ignore_ascii_case(tag))
     }
 
     /// The language's own name, for the switcher.
@@ -261,7 +263,14 @@ mod tests {
     #[test]
     fn every_key_is_translated_differently_where_it_should_be() {
         // Catches a copy-paste of English into the Chinese column.
-        let keys = [Key::JoinHeading, Key::Send, Key::Connected, Key::Offline, Key::EmptyRoom, Key::Retry];
+        let keys = [
+            Key::JoinHeading,
+            Key::Send,
+            Key::Connected,
+            Key::Offline,
+            Key::EmptyRoom,
+            Key::Retry,
+        ];
         for k in keys {
             assert_ne!(t(Lang::En, k), t(Lang::ZhCn, k), "{k:?}");
         }
@@ -271,8 +280,14 @@ mod tests {
     fn parametrised_strings() {
         assert_eq!(new_messages(Lang::En, 1), "1 new message");
         assert_eq!(new_messages(Lang::En, 3), "3 new messages");
-        assert_eq!(typing(Lang::En, &["a".into(), "b".into()]), "a and b are typing…");
+        assert_eq!(
+            typing(Lang::En, &["a".into(), "b".into()]),
+            "a and b are typing…"
+        );
         assert_eq!(typing(Lang::ZhCn, &["a".into()]), "a 正在输入…");
-        assert_eq!(reconnecting(Lang::En, 4, 2), "Reconnecting in 4 s (attempt 2)");
+        assert_eq!(
+            reconnecting(Lang::En, 4, 2),
+            "Reconnecting in 4 s (attempt 2)"
+        );
     }
 }

@@ -42,7 +42,10 @@ pub struct Presence {
 pub enum Incoming {
     Message(WireMessage),
     Presence(Presence),
-    Typing { room: String, user: String },
+    Typing {
+        room: String,
+        user: String,
+    },
     /// Heartbeat: proves the stream is alive, carries nothing.
     Ping,
     /// An event type this configuration does not use.
@@ -65,7 +68,9 @@ impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DecodeError::MissingText => f.write_str("message event without a text field"),
-            DecodeError::BadField(name) => write!(f, "message field `{name}` has an unusable value"),
+            DecodeError::BadField(name) => {
+                write!(f, "message field `{name}` has an unusable value")
+            }
             DecodeError::BadNotice(kind) => write!(f, "{kind} event data is not understood"),
         }
     }
@@ -81,7 +86,8 @@ pub fn decode(
 ) -> Result<Incoming, DecodeError> {
     let is = |name: &Option<String>| name.as_deref() == Some(event_type);
     if cfg.message_events.iter().any(|e| e == event_type) {
-        decode_message(cfg, data, last_event_id).map(|m| m.map_or(Incoming::Ignored, Incoming::Message))
+        decode_message(cfg, data, last_event_id)
+            .map(|m| m.map_or(Incoming::Ignored, Incoming::Message))
     } else if is(&cfg.ping_event) {
         Ok(Incoming::Ping)
     } else if is(&cfg.presence_event) {
@@ -206,11 +212,18 @@ pub fn parse_rfc3339(s: &str) -> Option<f64> {
     }
     let num = |r: std::ops::Range<usize>| -> Option<i64> {
         let part = s.get(r)?;
-        part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok())?
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
     };
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (hour, min, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+    if b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || min > 59 || sec > 60 {
@@ -406,20 +419,35 @@ mod tests {
 
     #[test]
     fn aliases_and_loose_types() {
-        let m = msg(r#"{"message":"yo","author":"bob","channel":"x","time":"1763712000"}"#, "7");
-        assert_eq!((m.text.as_str(), m.user.as_deref(), m.room.as_deref()), ("yo", Some("bob"), Some("x")));
+        let m = msg(
+            r#"{"message":"yo","author":"bob","channel":"x","time":"1763712000"}"#,
+            "7",
+        );
+        assert_eq!(
+            (m.text.as_str(), m.user.as_deref(), m.room.as_deref()),
+            ("yo", Some("bob"), Some("x"))
+        );
         assert_eq!(m.id.as_deref(), Some("7"), "falls back to the SSE id");
         assert_eq!(m.ts, Some(1763712000000.0), "seconds become ms");
         let m = msg(r#"{"content": 12345, "from": 7, "id": "9"}"#, "");
-        assert_eq!((m.text.as_str(), m.user.as_deref(), m.id.as_deref()), ("12345", Some("7"), Some("9")));
-        let m = msg(r#"{"body":"b","created_at":"2025-11-21T10:00:00.250+01:00"}"#, "");
+        assert_eq!(
+            (m.text.as_str(), m.user.as_deref(), m.id.as_deref()),
+            ("12345", Some("7"), Some("9"))
+        );
+        let m = msg(
+            r#"{"body":"b","created_at":"2025-11-21T10:00:00.250+01:00"}"#,
+            "",
+        );
         assert_eq!(m.ts, Some(1763715600250.0));
     }
 
     #[test]
     fn plain_text_and_quoted_strings() {
         let m = msg("hello <b>world</b>", "3");
-        assert_eq!((m.text.as_str(), m.user, m.id.as_deref()), ("hello <b>world</b>", None, Some("3")));
+        assert_eq!(
+            (m.text.as_str(), m.user, m.id.as_deref()),
+            ("hello <b>world</b>", None, Some("3"))
+        );
         assert_eq!(msg(r#""quoted""#, "").text, "quoted");
         assert_eq!(msg("[1,2]", "").text, "[1,2]");
         let mut c = cfg();
@@ -430,12 +458,27 @@ mod tests {
     #[test]
     fn bad_messages_are_errors_not_panics() {
         let c = cfg();
-        assert_eq!(decode(&c, "message", r#"{"user":"a"}"#, ""), Err(DecodeError::MissingText));
-        assert_eq!(decode(&c, "message", r#"{"text":{"a":1}}"#, ""), Err(DecodeError::BadField("text")));
-        assert_eq!(decode(&c, "message", r#"{"text":"t","ts":"yesterday"}"#, ""), Err(DecodeError::BadField("time")));
-        assert_eq!(decode(&c, "message", r#"{"text":"t","user":[1]}"#, ""), Err(DecodeError::BadField("user")));
+        assert_eq!(
+            decode(&c, "message", r#"{"user":"a"}"#, ""),
+            Err(DecodeError::MissingText)
+        );
+        assert_eq!(
+            decode(&c, "message", r#"{"text":{"a":1}}"#, ""),
+            Err(DecodeError::BadField("text"))
+        );
+        assert_eq!(
+            decode(&c, "message", r#"{"text":"t","ts":"yesterday"}"#, ""),
+            Err(DecodeError::BadField("time"))
+        );
+        assert_eq!(
+            decode(&c, "message", r#"{"text":"t","user":[1]}"#, ""),
+            Err(DecodeError::BadField("user"))
+        );
         // Partial JSON is just text.
-        assert_eq!(msg(r#"{"text":"unterminated"#, "").text, r#"{"text":"unterminated"#);
+        assert_eq!(
+            msg(r#"{"text":"unterminated"#, "").text,
+            r#"{"text":"unterminated"#
+        );
     }
 
     #[test]
@@ -445,7 +488,10 @@ mod tests {
         assert!(m.text.len() <= MAX_INCOMING_TEXT + '…'.len_utf8());
         assert!(m.text.ends_with('…'));
         let m = msg(r#"{"text":"a\u0000b\u001b[31m"}"#, "");
-        assert_eq!(m.text, "a\u{0}b\u{1b}[31m", "kept as text; the UI renders text nodes only");
+        assert_eq!(
+            m.text, "a\u{0}b\u{1b}[31m",
+            "kept as text; the UI renders text nodes only"
+        );
     }
 
     #[test]
@@ -455,7 +501,12 @@ mod tests {
         assert_eq!(decode(&c, "ready", "{}", ""), Ok(Incoming::Ignored));
         assert_eq!(decode(&c, "whatever", "x", ""), Ok(Incoming::Ignored));
         assert_eq!(
-            decode(&c, "presence", r#"{"room":"g","users":["a","b"],"joined":"b"}"#, ""),
+            decode(
+                &c,
+                "presence",
+                r#"{"room":"g","users":["a","b"],"joined":"b"}"#,
+                ""
+            ),
             Ok(Incoming::Presence(Presence {
                 room: "g".into(),
                 users: vec!["a".into(), "b".into()],
@@ -463,12 +514,21 @@ mod tests {
                 left: None
             }))
         );
-        assert_eq!(decode(&c, "presence", "nope", ""), Err(DecodeError::BadNotice("presence")));
+        assert_eq!(
+            decode(&c, "presence", "nope", ""),
+            Err(DecodeError::BadNotice("presence"))
+        );
         assert_eq!(
             decode(&c, "typing", r#"{"room":"g","user":"a","ts":1}"#, ""),
-            Ok(Incoming::Typing { room: "g".into(), user: "a".into() })
+            Ok(Incoming::Typing {
+                room: "g".into(),
+                user: "a".into()
+            })
         );
-        assert_eq!(decode(&c, "typing", r#"{"room":"g"}"#, ""), Err(DecodeError::BadNotice("typing")));
+        assert_eq!(
+            decode(&c, "typing", r#"{"room":"g"}"#, ""),
+            Err(DecodeError::BadNotice("typing"))
+        );
     }
 
     #[test]
@@ -493,12 +553,18 @@ mod tests {
         let e = encode(&c, &out);
         assert_eq!(e.content_type, "application/json");
         let v: Value = serde_json::from_str(&e.body).unwrap();
-        assert_eq!(v, serde_json::json!({"room":"general","user":"Zoë","text":"a&b=c\n","client_id":"k1"}));
+        assert_eq!(
+            v,
+            serde_json::json!({"room":"general","user":"Zoë","text":"a&b=c\n","client_id":"k1"})
+        );
 
         c.send_format = SendFormat::Form;
         c.send_fields.client_id = String::new();
         c.send_fields.text = "msg".into();
-        assert_eq!(encode(&c, &out).body, "room=general&user=Zo%C3%AB&msg=a%26b%3Dc%0A");
+        assert_eq!(
+            encode(&c, &out).body,
+            "room=general&user=Zo%C3%AB&msg=a%26b%3Dc%0A"
+        );
 
         c.send_format = SendFormat::Text;
         assert_eq!(encode(&c, &out).body, "a&b=c\n");
@@ -506,7 +572,10 @@ mod tests {
 
     #[test]
     fn error_texts() {
-        assert_eq!(error_text(422, r#"{"error":"text is empty"}"#), "HTTP 422: text is empty");
+        assert_eq!(
+            error_text(422, r#"{"error":"text is empty"}"#),
+            "HTTP 422: text is empty"
+        );
         assert_eq!(error_text(400, "bad thing\n"), "HTTP 400: bad thing");
         assert_eq!(error_text(500, ""), "HTTP 500");
     }
@@ -514,7 +583,11 @@ mod tests {
     #[test]
     fn send_response() {
         let c = cfg();
-        let m = decode_send_response(&c, r#"{"id":5,"room":"g","user":"a","text":"t","ts":1,"client_id":"k"}"#).unwrap();
+        let m = decode_send_response(
+            &c,
+            r#"{"id":5,"room":"g","user":"a","text":"t","ts":1,"client_id":"k"}"#,
+        )
+        .unwrap();
         assert_eq!(m.id.as_deref(), Some("5"));
         assert_eq!(decode_send_response(&c, "ok"), None);
     }

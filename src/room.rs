@@ -358,7 +358,13 @@ impl ChatState {
         }
     }
 
-    fn receive(&mut self, m: WireMessage, fallback_room: Option<&str>, now: f64, report: &mut Report) {
+    fn receive(
+        &mut self,
+        m: WireMessage,
+        fallback_room: Option<&str>,
+        now: f64,
+        report: &mut Report,
+    ) {
         let room_name = m
             .room
             .clone()
@@ -503,7 +509,9 @@ impl ChatState {
             return;
         };
         let room = x.room.clone();
-        if x.status != Status::Sent || (x.id.is_none() && stored.as_ref().is_some_and(|s| s.id.is_some())) {
+        if x.status != Status::Sent
+            || (x.id.is_none() && stored.as_ref().is_some_and(|s| s.id.is_some()))
+        {
             x.status = Status::Sent;
             if let Some(s) = &stored {
                 x.id = s.id.clone().or(x.id.take());
@@ -542,7 +550,9 @@ impl ChatState {
     /// The user discards an unsent message.
     pub fn discard(&mut self, client_id: &str) {
         for r in &mut self.rooms {
-            if let Some(i) = r.position(|m| m.mine && m.status != Status::Sent && m.client_id.as_deref() == Some(client_id)) {
+            if let Some(i) = r.position(|m| {
+                m.mine && m.status != Status::Sent && m.client_id.as_deref() == Some(client_id)
+            }) {
                 r.log.remove(i);
                 return;
             }
@@ -550,7 +560,13 @@ impl ChatState {
     }
 
     /// Adds older messages (oldest first) at the top of a room's log.
-    pub fn prepend_history(&mut self, room_name: &str, older: Vec<WireMessage>, has_more: bool, now: f64) -> usize {
+    pub fn prepend_history(
+        &mut self,
+        room_name: &str,
+        older: Vec<WireMessage>,
+        has_more: bool,
+        now: f64,
+    ) -> usize {
         let mut fresh = Vec::with_capacity(older.len());
         for m in older {
             if let Some(k) = Self::dedupe_key(room_name, &m) {
@@ -647,7 +663,10 @@ mod tests {
     }
 
     fn batch(items: Vec<WireMessage>) -> Vec<(Incoming, Option<String>)> {
-        items.into_iter().map(|m| (Incoming::Message(m), None)).collect()
+        items
+            .into_iter()
+            .map(|m| (Incoming::Message(m), None))
+            .collect()
     }
 
     fn texts(s: &ChatState, room: &str) -> Vec<String> {
@@ -662,7 +681,10 @@ mod tests {
     #[test]
     fn replays_are_deduplicated_and_order_kept() {
         let mut s = state();
-        let first = vec![wire(Some("1"), "general", "a", "one"), wire(Some("2"), "general", "b", "two")];
+        let first = vec![
+            wire(Some("1"), "general", "a", "one"),
+            wire(Some("2"), "general", "b", "two"),
+        ];
         s.ingest(batch(first.clone()), 0.0);
         let mut again = first;
         again.push(wire(Some("3"), "general", "a", "three"));
@@ -678,13 +700,23 @@ mod tests {
         s.ingest(batch(vec![m.clone(), m.clone()]), 0.0);
         m.ts = None;
         s.ingest(batch(vec![m.clone(), m]), 0.0);
-        assert_eq!(texts(&s, "general").len(), 3, "timed copy deduped; untimed ones can't be");
+        assert_eq!(
+            texts(&s, "general").len(),
+            3,
+            "timed copy deduped; untimed ones can't be"
+        );
     }
 
     #[test]
     fn same_id_in_two_rooms_is_two_messages() {
         let mut s = state();
-        s.ingest(batch(vec![wire(Some("1"), "general", "a", "g"), wire(Some("1"), "random", "a", "r")]), 0.0);
+        s.ingest(
+            batch(vec![
+                wire(Some("1"), "general", "a", "g"),
+                wire(Some("1"), "random", "a", "r"),
+            ]),
+            0.0,
+        );
         assert_eq!(texts(&s, "general"), ["g"]);
         assert_eq!(texts(&s, "random"), ["r"]);
     }
@@ -692,8 +724,20 @@ mod tests {
     #[test]
     fn unread_counts_other_rooms_and_when_not_reading() {
         let mut s = state();
-        s.ingest(batch(vec![wire(Some("1"), "random", "a", "x"), wire(Some("2"), "general", "a", "y")]), 0.0);
-        assert_eq!((s.room("random").unwrap().unread, s.room("general").unwrap().unread), (1, 0));
+        s.ingest(
+            batch(vec![
+                wire(Some("1"), "random", "a", "x"),
+                wire(Some("2"), "general", "a", "y"),
+            ]),
+            0.0,
+        );
+        assert_eq!(
+            (
+                s.room("random").unwrap().unread,
+                s.room("general").unwrap().unread
+            ),
+            (1, 0)
+        );
         s.set_visible(false);
         s.ingest(batch(vec![wire(Some("3"), "general", "a", "z")]), 0.0);
         assert_eq!(s.room("general").unwrap().unread, 1);
@@ -740,7 +784,10 @@ mod tests {
         stored.client_id = Some("c1".into());
         s.send_succeeded("c1", Some(stored.clone()));
         let m2 = s.active_room().unwrap().last().unwrap().clone();
-        assert_eq!((m2.status, m2.id.as_deref(), m2.uid), (Status::Sent, Some("9"), m.uid));
+        assert_eq!(
+            (m2.status, m2.id.as_deref(), m2.uid),
+            (Status::Sent, Some("9"), m.uid)
+        );
         assert!(m2.version > m.version);
         let report = s.ingest(batch(vec![stored]), 20.0);
         assert_eq!(report.duplicates, 1);
@@ -756,14 +803,24 @@ mod tests {
         s.ingest(batch(vec![echo.clone()]), 20.0);
         s.send_succeeded("c1", Some(echo));
         assert_eq!(texts(&s, "general"), ["a"]);
-        assert_eq!(s.active_room().unwrap().last().unwrap().status, Status::Sent);
+        assert_eq!(
+            s.active_room().unwrap().last().unwrap().status,
+            Status::Sent
+        );
 
         s.add_pending(&outgoing("b", "c2"), 100.0);
         s.ingest(batch(vec![wire(Some("6"), "general", "me", "b")]), 200.0);
-        assert_eq!(texts(&s, "general"), ["a", "b"], "matched on room, user and text");
+        assert_eq!(
+            texts(&s, "general"),
+            ["a", "b"],
+            "matched on room, user and text"
+        );
         // Outside the window it is a separate message.
         s.add_pending(&outgoing("c", "c3"), 0.0);
-        s.ingest(batch(vec![wire(Some("7"), "general", "me", "c")]), ECHO_WINDOW_MS + 1.0);
+        s.ingest(
+            batch(vec![wire(Some("7"), "general", "me", "c")]),
+            ECHO_WINDOW_MS + 1.0,
+        );
         assert_eq!(texts(&s, "general"), ["a", "b", "c", "c"]);
     }
 
@@ -772,9 +829,15 @@ mod tests {
         let mut s = state();
         s.add_pending(&outgoing("x", "c1"), 0.0);
         s.send_failed("c1", "HTTP 422: text is empty");
-        assert_eq!(s.active_room().unwrap().last().unwrap().status, Status::Failed("HTTP 422: text is empty".into()));
+        assert_eq!(
+            s.active_room().unwrap().last().unwrap().status,
+            Status::Failed("HTTP 422: text is empty".into())
+        );
         s.retry("c1");
-        assert_eq!(s.active_room().unwrap().last().unwrap().status, Status::Pending);
+        assert_eq!(
+            s.active_room().unwrap().last().unwrap().status,
+            Status::Pending
+        );
         s.send_failed("c1", "again");
         s.discard("c1");
         assert!(s.active_room().unwrap().is_empty());
@@ -789,7 +852,9 @@ mod tests {
     fn cap_drops_oldest_sent_only() {
         let mut s = state().with_cap(3);
         s.add_pending(&outgoing("mine", "c1"), 0.0);
-        let items = (1..=5).map(|i| wire(Some(&i.to_string()), "general", "a", &format!("m{i}"))).collect();
+        let items = (1..=5)
+            .map(|i| wire(Some(&i.to_string()), "general", "a", &format!("m{i}")))
+            .collect();
         s.ingest(batch(items), 0.0);
         assert_eq!(texts(&s, "general"), ["mine", "m4", "m5"]);
         assert!(s.active_room().unwrap().has_older);
@@ -799,7 +864,11 @@ mod tests {
     fn history_prepends_and_skips_overlap() {
         let mut s = state();
         s.ingest(batch(vec![wire(Some("3"), "general", "a", "three")]), 0.0);
-        let older = vec![wire(Some("1"), "general", "a", "one"), wire(Some("2"), "general", "a", "two"), wire(Some("3"), "general", "a", "three")];
+        let older = vec![
+            wire(Some("1"), "general", "a", "one"),
+            wire(Some("2"), "general", "a", "two"),
+            wire(Some("3"), "general", "a", "three"),
+        ];
         assert_eq!(s.prepend_history("general", older, false, 0.0), 2);
         assert_eq!(texts(&s, "general"), ["one", "two", "three"]);
         assert_eq!(s.active_room().unwrap().oldest_id(), Some("1"));
@@ -820,15 +889,30 @@ mod tests {
             status: Status::Sent,
             mine: false,
         };
-        let near = Message { ts: 60_000.0, ..base.clone() };
-        let far = Message { ts: GROUP_GAP_MS + 1.0, ..base.clone() };
-        let other = Message { user: Some("b".into()), ..near.clone() };
+        let near = Message {
+            ts: 60_000.0,
+            ..base.clone()
+        };
+        let far = Message {
+            ts: GROUP_GAP_MS + 1.0,
+            ..base.clone()
+        };
+        let other = Message {
+            user: Some("b".into()),
+            ..near.clone()
+        };
         assert!(continues_group(&base, &near, 0.0));
         assert!(!continues_group(&base, &far, 0.0));
         assert!(!continues_group(&base, &other, 0.0));
         // Across local midnight: 23:59 -> 00:01 is a new day, so a new group.
-        let before = Message { ts: 86_400_000.0 - 60_000.0, ..base.clone() };
-        let after = Message { ts: 86_400_000.0 + 60_000.0, ..base };
+        let before = Message {
+            ts: 86_400_000.0 - 60_000.0,
+            ..base.clone()
+        };
+        let after = Message {
+            ts: 86_400_000.0 + 60_000.0,
+            ..base
+        };
         assert!(!continues_group(&before, &after, 0.0));
         assert!(continues_group(&before, &after, 3_600_000.0));
     }
@@ -863,13 +947,31 @@ mod tests {
         s.ingest(vec![(p(&[], None, Some("a")), None)], 0.0);
         assert_eq!(s.room("general").unwrap().present, ["b", "c"]);
 
-        let typing = |u: &str| (Incoming::Typing { room: "general".into(), user: u.into() }, None);
+        let typing = |u: &str| {
+            (
+                Incoming::Typing {
+                    room: "general".into(),
+                    user: u.into(),
+                },
+                None,
+            )
+        };
         s.ingest(vec![typing("b"), typing("me")], 1_000.0);
         assert_eq!(s.room("general").unwrap().typing(2_000.0), ["b"]);
-        assert!(s.room("general").unwrap().typing(1_000.0 + TYPING_TTL_MS).is_empty());
+        assert!(s
+            .room("general")
+            .unwrap()
+            .typing(1_000.0 + TYPING_TTL_MS)
+            .is_empty());
         s.ingest(vec![typing("b")], 1_000.0);
-        s.ingest(batch(vec![wire(Some("1"), "general", "b", "done")]), 1_500.0);
-        assert!(s.room("general").unwrap().typing(1_600.0).is_empty(), "speaking ends typing");
+        s.ingest(
+            batch(vec![wire(Some("1"), "general", "b", "done")]),
+            1_500.0,
+        );
+        assert!(
+            s.room("general").unwrap().typing(1_600.0).is_empty(),
+            "speaking ends typing"
+        );
     }
 
     #[test]

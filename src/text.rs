@@ -27,7 +27,11 @@ pub fn is_long(text: &str) -> bool {
 
 /// The collapsed preview: the first lines/characters of a long message.
 pub fn preview(text: &str) -> String {
-    let mut out: String = text.lines().take(COLLAPSE_LINES).collect::<Vec<_>>().join("\n");
+    let mut out: String = text
+        .lines()
+        .take(COLLAPSE_LINES)
+        .collect::<Vec<_>>()
+        .join("\n");
     if out.chars().count() > COLLAPSE_CHARS {
         out = out.chars().take(COLLAPSE_CHARS).collect();
     }
@@ -37,10 +41,9 @@ pub fn preview(text: &str) -> String {
 
 fn scheme_at(s: &str, i: usize) -> Option<&'static str> {
     let rest = &s.as_bytes()[i..];
-    SCHEMES
-        .iter()
-        .copied()
-        .find(|sch| rest.len() >= sch.len() && rest[..sch.len()].eq_ignore_ascii_case(sch.as_bytes()))
+    SCHEMES.iter().copied().find(|sch| {
+        rest.len() >= sch.len() && rest[..sch.len()].eq_ignore_ascii_case(sch.as_bytes())
+    })
 }
 
 /// Splits text into plain and link segments.
@@ -85,14 +88,19 @@ pub fn linkify(text: &str) -> Vec<Segment> {
 fn link_end(text: &str, start: usize, scheme_len: usize) -> usize {
     let mut end = start + scheme_len;
     for (off, c) in text[end..].char_indices() {
-        if c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '`' | '{' | '}' | '|' | '\\' | '^') {
+        if c.is_whitespace()
+            || c.is_control()
+            || matches!(c, '<' | '>' | '"' | '`' | '{' | '}' | '|' | '\\' | '^')
+        {
             break;
         }
         end = start + scheme_len + off + c.len_utf8();
     }
     loop {
         let link = &text[start..end];
-        let Some(last) = link.chars().last() else { break };
+        let Some(last) = link.chars().last() else {
+            break;
+        };
         let trim = match last {
             '.' | ',' | ';' | ':' | '!' | '?' | '\'' | '*' => true,
             ')' => link.matches('(').count() < link.matches(')').count(),
@@ -112,7 +120,10 @@ mod tests {
     use super::*;
 
     fn link(s: &str) -> Segment {
-        Segment::Link { href: s.into(), text: s.into() }
+        Segment::Link {
+            href: s.into(),
+            text: s.into(),
+        }
     }
     fn text(s: &str) -> Segment {
         Segment::Text(s.into())
@@ -128,15 +139,29 @@ mod tests {
     fn links_with_trailing_punctuation() {
         assert_eq!(
             linkify("see https://example.com/a?b=1&c=2. ok"),
-            [text("see "), link("https://example.com/a?b=1&c=2"), text(". ok")]
+            [
+                text("see "),
+                link("https://example.com/a?b=1&c=2"),
+                text(". ok")
+            ]
         );
         assert_eq!(
             linkify("(https://en.wikipedia.org/wiki/Rust_(language))"),
-            [text("("), link("https://en.wikipedia.org/wiki/Rust_(language)"), text(")")]
+            [
+                text("("),
+                link("https://en.wikipedia.org/wiki/Rust_(language)"),
+                text(")")
+            ]
         );
-        assert_eq!(linkify("mail mailto:a@b.c!"), [text("mail "), link("mailto:a@b.c"), text("!")]);
+        assert_eq!(
+            linkify("mail mailto:a@b.c!"),
+            [text("mail "), link("mailto:a@b.c"), text("!")]
+        );
         assert_eq!(linkify("HTTP://X.ORG"), [link("HTTP://X.ORG")]);
-        assert_eq!(linkify("http://ünï.example/ä"), [link("http://ünï.example/ä")]);
+        assert_eq!(
+            linkify("http://ünï.example/ä"),
+            [link("http://ünï.example/ä")]
+        );
     }
 
     #[test]
@@ -165,7 +190,11 @@ mod tests {
 
     #[test]
     fn segments_reassemble_the_text() {
-        for s in ["a https://x.y b http://z.w. mailto:q@r", "日本 https://例え.jp/パス。", "((http://a.b))"] {
+        for s in [
+            "a https://x.y b http://z.w. mailto:q@r",
+            "日本 https://例え.jp/パス。",
+            "((http://a.b))",
+        ] {
             let joined: String = linkify(s)
                 .into_iter()
                 .map(|seg| match seg {

@@ -63,8 +63,10 @@ impl<T: 'static> Batcher<T> {
         inner.scheduled = true;
         let this = self.clone();
         let closure = Closure::<dyn FnMut()>::new(move || this.flush());
-        let id = web_sys::window()
-            .and_then(|w| w.request_animation_frame(closure.as_ref().unchecked_ref()).ok());
+        let id = web_sys::window().and_then(|w| {
+            w.request_animation_frame(closure.as_ref().unchecked_ref())
+                .ok()
+        });
         if let Some(id) = id {
             inner.frame = Some((id, closure));
         }

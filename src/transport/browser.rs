@@ -75,7 +75,11 @@ pub struct Listener {
 }
 
 impl Listener {
-    pub fn new(target: &web_sys::EventTarget, name: &str, f: impl FnMut(web_sys::Event) + 'static) -> Self {
+    pub fn new(
+        target: &web_sys::EventTarget,
+        name: &str,
+        f: impl FnMut(web_sys::Event) + 'static,
+    ) -> Self {
         let closure = Closure::<dyn FnMut(web_sys::Event)>::new(f);
         // Adding a listener can only fail on a detached target; then the
         // listener simply never fires, which is the right outcome.
@@ -128,7 +132,10 @@ impl Timer {
                 ms.clamp(0.0, i32::MAX as f64) as i32,
             )
             .ok()?;
-        Some(Timer { id, _closure: closure })
+        Some(Timer {
+            id,
+            _closure: closure,
+        })
     }
 }
 

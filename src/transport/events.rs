@@ -31,7 +31,10 @@ pub enum ConnState {
     Open,
     /// Waiting to reconnect: failed attempts so far and when the next try is
     /// due (epoch ms).
-    Reconnecting { attempt: u32, retry_at: f64 },
+    Reconnecting {
+        attempt: u32,
+        retry_at: f64,
+    },
     /// The browser reports no network; we resume when it comes back.
     Offline,
     /// The stream cannot be opened at all (e.g. an invalid URL).
@@ -105,11 +108,19 @@ impl EventStream {
         let window_listeners = [
             Listener::on_window("online", on(|i| connect_now(i))),
             Listener::on_window("offline", on(go_offline)),
-            Listener::on_document("visibilitychange", on(|i| {
-                if super::browser::is_visible() && matches!(i.borrow().state.get_untracked(), ConnState::Reconnecting { .. }) {
-                    connect_now(i)
-                }
-            })),
+            Listener::on_document(
+                "visibilitychange",
+                on(|i| {
+                    if super::browser::is_visible()
+                        && matches!(
+                            i.borrow().state.get_untracked(),
+                            ConnState::Reconnecting { .. }
+                        )
+                    {
+                        connect_now(i)
+                    }
+                }),
+            ),
         ]
         .into_iter()
         .flatten()
@@ -250,7 +261,9 @@ fn create_source(rc: &Rc<RefCell<Inner>>) {
         let kind_name = kind.clone();
         listeners.push(Listener::new(target, kind, move |ev| {
             let Some(rc) = weak.upgrade() else { return };
-            let Ok(ev) = ev.dyn_into::<MessageEvent>() else { return };
+            let Ok(ev) = ev.dyn_into::<MessageEvent>() else {
+                return;
+            };
             let data = ev.data().as_string().unwrap_or_default();
             let last_event_id = ev.last_event_id();
             let sink = {
@@ -295,7 +308,10 @@ fn on_open(rc: &Rc<RefCell<Inner>>) {
 fn on_error(rc: &Rc<RefCell<Inner>>) {
     let browser_gave_up = {
         let inner = rc.borrow();
-        inner.source.as_ref().is_none_or(|s| s.ready_state() == EventSource::CLOSED)
+        inner
+            .source
+            .as_ref()
+            .is_none_or(|s| s.ready_state() == EventSource::CLOSED)
     };
     if !is_online() {
         go_offline(rc);

@@ -14,12 +14,24 @@ pub struct Page {
 
 /// Fetches up to `limit` messages before `before` (None: the newest).
 /// Accepts `{"messages": [...], "has_more": bool}` or a bare array.
-pub async fn fetch_older(cfg: &Config, room: &str, before: Option<&str>, limit: usize) -> Result<Page, String> {
+pub async fn fetch_older(
+    cfg: &Config,
+    room: &str,
+    before: Option<&str>,
+    limit: usize,
+) -> Result<Page, String> {
     let Some(template) = &cfg.history_url else {
         return Err("this backend has no history URL".into());
     };
     let limit_s = limit.to_string();
-    let url = fill_template(template, &[("room", room), ("before", before.unwrap_or("")), ("limit", &limit_s)]);
+    let url = fill_template(
+        template,
+        &[
+            ("room", room),
+            ("before", before.unwrap_or("")),
+            ("limit", &limit_s),
+        ],
+    );
     let credentials = if cfg.with_credentials {
         RequestCredentials::Include
     } else {
@@ -35,16 +47,26 @@ pub async fn fetch_older(cfg: &Config, room: &str, before: Option<&str>, limit: 
     if !(200..300).contains(&status) {
         return Err(error_text(status, &body));
     }
-    let value: Value = serde_json::from_str(&body).map_err(|e| format!("history is not JSON: {e}"))?;
+    let value: Value =
+        serde_json::from_str(&body).map_err(|e| format!("history is not JSON: {e}"))?;
     let (items, has_more) = match &value {
         Value::Array(items) => (items.as_slice(), items.len() >= limit),
         Value::Object(map) => (
-            map.get("messages").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]),
-            map.get("has_more").and_then(Value::as_bool).unwrap_or(false),
+            map.get("messages")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]),
+            map.get("has_more")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
         ),
         _ => return Err("history is neither a list nor an object".into()),
     };
-    let event = cfg.message_events.first().map(String::as_str).unwrap_or("message");
+    let event = cfg
+        .message_events
+        .first()
+        .map(String::as_str)
+        .unwrap_or("message");
     // Items that do not decode are skipped: one bad row must not hide the page.
     let messages = items
         .iter()

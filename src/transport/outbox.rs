@@ -18,10 +18,20 @@ use std::sync::Arc;
 /// What the outbox reports to the UI.
 #[derive(Clone, Debug, PartialEq)]
 pub enum OutboxEvent {
-    Sent { client_id: String, stored: Option<WireMessage> },
-    Failed { client_id: String, reason: String },
+    Sent {
+        client_id: String,
+        stored: Option<WireMessage>,
+    },
+    Failed {
+        client_id: String,
+        reason: String,
+    },
     /// A retryable failure; the next attempt is due at `retry_at` (epoch ms).
-    Waiting { client_id: String, reason: String, retry_at: f64 },
+    Waiting {
+        client_id: String,
+        reason: String,
+        retry_at: f64,
+    },
     /// The outbox could not be saved (storage full or disabled): messages
     /// still go out, but would not survive a reload.
     StorageError(String),
@@ -147,7 +157,13 @@ impl Outbox {
 
     /// Sends a refused message again.
     pub fn retry(&self, client_id: &str) {
-        if let Some(e) = self.state.borrow_mut().entries.iter_mut().find(|e| e.client_id == client_id) {
+        if let Some(e) = self
+            .state
+            .borrow_mut()
+            .entries
+            .iter_mut()
+            .find(|e| e.client_id == client_id)
+        {
             e.failed = None;
         }
         self.save();
@@ -156,7 +172,10 @@ impl Outbox {
 
     /// Drops an unsent message.
     pub fn discard(&self, client_id: &str) {
-        self.state.borrow_mut().entries.retain(|e| e.client_id != client_id);
+        self.state
+            .borrow_mut()
+            .entries
+            .retain(|e| e.client_id != client_id);
         self.save();
     }
 
@@ -178,7 +197,10 @@ impl Outbox {
     fn save(&self) {
         let (key, json) = {
             let s = self.state.borrow();
-            (s.key.clone(), serde_json::to_string(&s.entries).unwrap_or_else(|_| "[]".into()))
+            (
+                s.key.clone(),
+                serde_json::to_string(&s.entries).unwrap_or_else(|_| "[]".into()),
+            )
         };
         if let Err(e) = storage_set(&key, &json) {
             self.emit(OutboxEvent::StorageError(e));
@@ -189,7 +211,11 @@ impl Outbox {
         loop {
             let (cfg, next) = {
                 let mut s = self.state.borrow_mut();
-                let next = s.entries.iter().find(|e| e.failed.is_none()).map(Entry::outgoing);
+                let next = s
+                    .entries
+                    .iter()
+                    .find(|e| e.failed.is_none())
+                    .map(Entry::outgoing);
                 if next.is_none() {
                     s.running = false;
                     return;
@@ -215,8 +241,15 @@ impl Outbox {
                         stored,
                     });
                 }
-                SendResult::Retry { reason, retry_after } => {
-                    let delay = self.state.borrow_mut().backoff.next_delay_after(random(), retry_after);
+                SendResult::Retry {
+                    reason,
+                    retry_after,
+                } => {
+                    let delay = self
+                        .state
+                        .borrow_mut()
+                        .backoff
+                        .next_delay_after(random(), retry_after);
                     self.emit(OutboxEvent::Waiting {
                         client_id: out.client_id,
                         reason,
@@ -225,7 +258,13 @@ impl Outbox {
                     self.waker.sleep(delay).await;
                 }
                 SendResult::Rejected(reason) => {
-                    if let Some(e) = self.state.borrow_mut().entries.iter_mut().find(|e| e.client_id == out.client_id) {
+                    if let Some(e) = self
+                        .state
+                        .borrow_mut()
+                        .entries
+                        .iter_mut()
+                        .find(|e| e.client_id == out.client_id)
+                    {
                         e.failed = Some(reason.clone());
                     }
                     self.save();

@@ -3,7 +3,9 @@
 
 use crate::backoff::parse_retry_after;
 use crate::config::{fill_template, Config};
-use crate::protocol::{decode_send_response, encode, encode_typing, error_text, Encoded, Outgoing, WireMessage};
+use crate::protocol::{
+    decode_send_response, encode, encode_typing, error_text, Encoded, Outgoing, WireMessage,
+};
 use gloo_net::http::Request;
 use web_sys::RequestCredentials;
 
@@ -14,12 +16,19 @@ pub enum SendResult {
     Sent(Option<WireMessage>),
     /// Worth retrying (network error, 5xx, 408, 429), maybe after a delay
     /// the server asked for (seconds).
-    Retry { reason: String, retry_after: Option<f64> },
+    Retry {
+        reason: String,
+        retry_after: Option<f64>,
+    },
     /// Refused for good (other 4xx), with the server's reason.
     Rejected(String),
 }
 
-async fn post(cfg: &Config, url: &str, body: Encoded) -> Result<(u16, Option<String>, String), String> {
+async fn post(
+    cfg: &Config,
+    url: &str,
+    body: Encoded,
+) -> Result<(u16, Option<String>, String), String> {
     let credentials = if cfg.with_credentials {
         RequestCredentials::Include
     } else {
@@ -30,7 +39,10 @@ async fn post(cfg: &Config, url: &str, body: Encoded) -> Result<(u16, Option<Str
         .header("Content-Type", body.content_type)
         .body(body.body)
         .map_err(|e| e.to_string())?;
-    let response = request.send().await.map_err(|e| format!("network error: {e}"))?;
+    let response = request
+        .send()
+        .await
+        .map_err(|e| format!("network error: {e}"))?;
     let status = response.status();
     let retry_after = response.headers().get("Retry-After");
     // A body that cannot be read is treated as empty: the status decides.
@@ -42,12 +54,19 @@ async fn post(cfg: &Config, url: &str, body: Encoded) -> Result<(u16, Option<Str
 pub async fn send_message(cfg: &Config, out: &Outgoing) -> SendResult {
     let url = fill_template(&cfg.send_url, &[("room", &out.room), ("user", &out.user)]);
     match post(cfg, &url, encode(cfg, out)).await {
-        Err(reason) => SendResult::Retry { reason, retry_after: None },
-        Ok((status, _, body)) if (200..300).contains(&status) => SendResult::Sent(decode_send_response(cfg, &body)),
-        Ok((status, retry_after, body)) if status >= 500 || status == 408 || status == 429 => SendResult::Retry {
-            reason: error_text(status, &body),
-            retry_after: retry_after.as_deref().and_then(parse_retry_after),
+        Err(reason) => SendResult::Retry {
+            reason,
+            retry_after: None,
         },
+        Ok((status, _, body)) if (200..300).contains(&status) => {
+            SendResult::Sent(decode_send_response(cfg, &body))
+        }
+        Ok((status, retry_after, body)) if status >= 500 || status == 408 || status == 429 => {
+            SendResult::Retry {
+                reason: error_text(status, &body),
+                retry_after: retry_after.as_deref().and_then(parse_retry_after),
+            }
+        }
         Ok((status, _, body)) => SendResult::Rejected(error_text(status, &body)),
     }
 }

@@ -21,7 +21,13 @@ fn initial_lang() -> Lang {
         return l;
     }
     let langs: Vec<String> = web_sys::window()
-        .map(|w| w.navigator().languages().iter().filter_map(|v| v.as_string()).collect())
+        .map(|w| {
+            w.navigator()
+                .languages()
+                .iter()
+                .filter_map(|v| v.as_string())
+                .collect()
+        })
         .unwrap_or_default();
     Lang::from_preferences(langs.iter().map(String::as_str))
 }
@@ -40,7 +46,11 @@ async fn fetch_config_file() -> Result<Option<String>, String> {
         .is_some_and(|ct| ct.contains("text/html"));
     match response.status() {
         200 if html => Ok(None),
-        200 => response.text().await.map(Some).map_err(|e| format!("config.json: {e}")),
+        200 => response
+            .text()
+            .await
+            .map(Some)
+            .map_err(|e| format!("config.json: {e}")),
         404 => Ok(None),
         status => Err(format!("config.json could not be loaded (HTTP {status})")),
     }
@@ -65,13 +75,22 @@ pub struct Session {
 fn restore_session(cfg: &Config) -> Option<Session> {
     let nickname = storage_get(NICKNAME_KEY).filter(|n| is_user_name(n))?;
     let rooms: Vec<String> = storage_get(ROOMS_KEY)
-        .map(|r| r.split(',').filter(|r| is_room_name(r)).map(String::from).collect())
+        .map(|r| {
+            r.split(',')
+                .filter(|r| is_room_name(r))
+                .map(String::from)
+                .collect()
+        })
         .filter(|r: &Vec<String>| !r.is_empty())
         .unwrap_or_else(|| cfg.rooms.iter().take(1).cloned().collect());
     let active = storage_get(ACTIVE_KEY)
         .filter(|a| rooms.contains(a))
         .or_else(|| rooms.first().cloned())?;
-    Some(Session { nickname, rooms, active })
+    Some(Session {
+        nickname,
+        rooms,
+        active,
+    })
 }
 
 /// The whole application.
@@ -80,7 +99,10 @@ pub fn App() -> impl IntoView {
     let lang = RwSignal::new(initial_lang());
     provide_context(lang);
     Effect::new(move |_| {
-        if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
             let _ = root.set_attribute("lang", lang.get().tag());
         }
     });
@@ -99,7 +121,8 @@ pub fn App() -> impl IntoView {
         None => view! { <p class="loading" role="status">"…"</p> }.into_any(),
         Some(Err(error)) => view! { <ErrorScreen error /> }.into_any(),
         Some(Ok(cfg)) => match session.get() {
-            None => view! { <JoinScreen cfg=cfg.clone() on_join=move |s| session.set(Some(s)) /> }.into_any(),
+            None => view! { <JoinScreen cfg=cfg.clone() on_join=move |s| session.set(Some(s)) /> }
+                .into_any(),
             Some(s) => view! { <ChatScreen cfg=cfg.clone() session=s /> }.into_any(),
         },
     }

@@ -28,9 +28,10 @@ pub fn ChatScreen(
     // While the tab is hidden, arrivals count as unread and the title says
     // how many; back in view, the count clears.
     // Stored under this component's owner: dropped (and so removed) with it.
-    let _visibility = StoredValue::new_local(Listener::on_document("visibilitychange", move |_| {
-        chat.state.update(|s| s.set_visible(is_visible()));
-    }));
+    let _visibility =
+        StoredValue::new_local(Listener::on_document("visibilitychange", move |_| {
+            chat.state.update(|s| s.set_visible(is_visible()));
+        }));
     Effect::new(move |_| {
         let unread = chat.state.with(|s| s.total_unread());
         let room = chat.state.with(|s| s.active().to_string());

@@ -70,7 +70,9 @@ pub fn Composer() -> impl IntoView {
     });
     let typing_line = move || {
         let now = clock.get();
-        let users = chat.state.with(|s| s.active_room().map(|r| r.typing(now)).unwrap_or_default());
+        let users = chat
+            .state
+            .with(|s| s.active_room().map(|r| r.typing(now)).unwrap_or_default());
         typing(lang.get(), &users)
     };
 

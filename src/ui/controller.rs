@@ -45,7 +45,13 @@ pub struct Chat {
 impl Chat {
     /// Starts the chat for `me` in `rooms`, showing `active`. Must run
     /// inside a component: everything is released on its cleanup.
-    pub fn start(cfg: Arc<Config>, lang: RwSignal<Lang>, me: String, rooms: Vec<String>, active: String) -> Chat {
+    pub fn start(
+        cfg: Arc<Config>,
+        lang: RwSignal<Lang>,
+        me: String,
+        rooms: Vec<String>,
+        active: String,
+    ) -> Chat {
         let chat = Chat {
             lang,
             cfg: StoredValue::new(cfg.clone()),
@@ -60,7 +66,9 @@ impl Chat {
         };
 
         let batcher = Batcher::new(move |items: Vec<RawEvent>| chat.ingest(items));
-        let stream = EventStream::open(cfg.clone(), chat.events_url(), chat.conn, move |raw| batcher.push(raw));
+        let stream = EventStream::open(cfg.clone(), chat.events_url(), chat.conn, move |raw| {
+            batcher.push(raw)
+        });
         chat.stream.set_value(Some(stream));
 
         let outbox = Outbox::new(cfg, move |event| chat.on_outbox(event));
@@ -92,11 +100,18 @@ impl Chat {
     }
 
     fn events_url(&self) -> String {
-        let (rooms, active, me) = self
-            .state
-            .with_untracked(|s| (s.room_names().join(","), s.active().to_string(), s.me.clone()));
+        let (rooms, active, me) = self.state.with_untracked(|s| {
+            (
+                s.room_names().join(","),
+                s.active().to_string(),
+                s.me.clone(),
+            )
+        });
         let cfg = self.cfg.get_value();
-        fill_template(&cfg.events_url, &[("rooms", &rooms), ("room", &active), ("user", &me)])
+        fill_template(
+            &cfg.events_url,
+            &[("rooms", &rooms), ("room", &active), ("user", &me)],
+        )
     }
 
     fn ingest(&self, items: Vec<RawEvent>) {
@@ -112,12 +127,19 @@ impl Chat {
             match decode(&cfg, &raw.kind, &raw.data, &raw.last_event_id) {
                 Ok(Incoming::Ignored) => {}
                 Ok(item) => batch.push((item, fallback.clone())),
-                Err(e) => bad = Some(format!("{e}: {}", raw.data.chars().take(80).collect::<String>())),
+                Err(e) => {
+                    bad = Some(format!(
+                        "{e}: {}",
+                        raw.data.chars().take(80).collect::<String>()
+                    ))
+                }
             }
         }
         if let Some(why) = bad {
             // The stream goes on; the user learns that something was skipped.
-            self.notice.set(Some(format!("An event could not be read and was skipped ({why})")));
+            self.notice.set(Some(format!(
+                "An event could not be read and was skipped ({why})"
+            )));
         }
         if batch.is_empty() {
             return;
@@ -141,19 +163,27 @@ impl Chat {
 
     fn on_outbox(&self, event: OutboxEvent) {
         match event {
-            OutboxEvent::Sent { client_id, stored } => self.state.update(|s| s.send_succeeded(&client_id, stored)),
-            OutboxEvent::Failed { client_id, reason } => self.state.update(|s| s.send_failed(&client_id, &reason)),
+            OutboxEvent::Sent { client_id, stored } => {
+                self.state.update(|s| s.send_succeeded(&client_id, stored))
+            }
+            OutboxEvent::Failed { client_id, reason } => {
+                self.state.update(|s| s.send_failed(&client_id, &reason))
+            }
             // The message stays pending; the connection status tells the
             // rest. Nothing to change in the room.
             OutboxEvent::Waiting { .. } => {}
-            OutboxEvent::StorageError(e) => self.notice.set(Some(format!("Unsent messages cannot be saved: {e}"))),
+            OutboxEvent::StorageError(e) => self
+                .notice
+                .set(Some(format!("Unsent messages cannot be saved: {e}"))),
         }
     }
 
     /// Sends `text` to the active room: shown at once as pending, queued in
     /// the outbox (so it also works offline).
     pub fn send(&self, text: String) {
-        let (room, user) = self.state.with_untracked(|s| (s.active().to_string(), s.me.clone()));
+        let (room, user) = self
+            .state
+            .with_untracked(|s| (s.active().to_string(), s.me.clone()));
         let out = Outgoing {
             room,
             user,
@@ -207,12 +237,16 @@ impl Chat {
             return;
         }
         self.last_typing.set_value(now);
-        let (room, me) = self.state.with_untracked(|s| (s.active().to_string(), s.me.clone()));
+        let (room, me) = self
+            .state
+            .with_untracked(|s| (s.active().to_string(), s.me.clone()));
         spawn_local(async move { send_typing(&cfg, &room, &me).await });
     }
 
     fn save_rooms(&self) {
-        let (rooms, active) = self.state.with_untracked(|s| (s.room_names(), s.active().to_string()));
+        let (rooms, active) = self
+            .state
+            .with_untracked(|s| (s.room_names(), s.active().to_string()));
         // Losing the room list is an inconvenience, not data loss: no notice.
         let _ = storage_set(ROOMS_KEY, &rooms.join(","));
         let _ = storage_set(ACTIVE_KEY, &active);
@@ -260,8 +294,15 @@ impl Chat {
     /// URL, when nothing older exists, or while a request is in flight).
     pub fn load_older(&self, room: &str) {
         let cfg = self.cfg.get_value();
-        let has_older = self.state.with_untracked(|s| s.room(room).is_some_and(|r| r.has_older));
-        if cfg.history_url.is_none() || !has_older || self.loading_older.with_untracked(|l| l.iter().any(|r| r == room)) {
+        let has_older = self
+            .state
+            .with_untracked(|s| s.room(room).is_some_and(|r| r.has_older));
+        if cfg.history_url.is_none()
+            || !has_older
+            || self
+                .loading_older
+                .with_untracked(|l| l.iter().any(|r| r == room))
+        {
             return;
         }
         let before = self
@@ -275,12 +316,13 @@ impl Chat {
             chat.loading_older.update(|l| l.retain(|r| r != &room));
             match result {
                 Ok(page) => {
-                    chat.state
-                        .update(|s| {
-                            s.prepend_history(&room, page.messages, page.has_more, now_ms());
-                        });
+                    chat.state.update(|s| {
+                        s.prepend_history(&room, page.messages, page.has_more, now_ms());
+                    });
                 }
-                Err(e) => chat.notice.set(Some(format!("Older messages could not be loaded: {e}"))),
+                Err(e) => chat
+                    .notice
+                    .set(Some(format!("Older messages could not be loaded: {e}"))),
             }
         });
     }

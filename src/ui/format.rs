@@ -15,14 +15,20 @@ fn options(pairs: &[(&str, &str)]) -> Object {
 /// "14:05" (or the locale's form).
 pub fn time(ts: f64, lang: Lang) -> String {
     Date::new(&JsValue::from_f64(ts))
-        .to_locale_time_string_with_options(lang.tag(), &options(&[("hour", "2-digit"), ("minute", "2-digit")]))
+        .to_locale_time_string_with_options(
+            lang.tag(),
+            &options(&[("hour", "2-digit"), ("minute", "2-digit")]),
+        )
         .into()
 }
 
 /// The full date and time, for hover and focus.
 pub fn full(ts: f64, lang: Lang) -> String {
     Date::new(&JsValue::from_f64(ts))
-        .to_locale_string(lang.tag(), &options(&[("dateStyle", "full"), ("timeStyle", "medium")]))
+        .to_locale_string(
+            lang.tag(),
+            &options(&[("dateStyle", "full"), ("timeStyle", "medium")]),
+        )
         .into()
 }
 

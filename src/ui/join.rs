@@ -20,7 +20,12 @@ pub fn JoinScreen(
     on_join: Callback<Session>,
 ) -> impl IntoView {
     let nickname = RwSignal::new(storage_get(NICKNAME_KEY).unwrap_or_default());
-    let room = RwSignal::new(cfg.rooms.first().cloned().unwrap_or_else(|| "general".into()));
+    let room = RwSignal::new(
+        cfg.rooms
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "general".into()),
+    );
     let error = RwSignal::new(None::<Key>);
     let suggestions = cfg.rooms.clone();
     let lang = super::use_lang();

@@ -65,7 +65,11 @@ pub fn MessageList() -> impl IntoView {
                     let group_start = prev.as_ref().is_none_or(|p| !continues_group(p, &msg, tz));
                     let new_day = prev.as_ref().is_none_or(|p| !same_day(p.ts, msg.ts, tz));
                     prev = Some(msg.clone());
-                    Row { msg, group_start, new_day }
+                    Row {
+                        msg,
+                        group_start,
+                        new_day,
+                    }
                 })
                 .collect::<Vec<_>>()
         })
@@ -82,13 +86,21 @@ pub fn MessageList() -> impl IntoView {
     let prev_height = StoredValue::new(0);
     let prev_first = StoredValue::new(0u64);
     Effect::new(move |_| {
-        let first = chat.state.with(|s| s.active_room().and_then(|r| {
-            let start = r.len().saturating_sub(shown.get());
-            r.get(start).map(|m| m.uid)
-        }));
-        let _ = chat.state.with(|s| s.active_room().map(|r| (r.len(), r.last().map(|m| m.key()))));
+        let first = chat.state.with(|s| {
+            s.active_room().and_then(|r| {
+                let start = r.len().saturating_sub(shown.get());
+                r.get(start).map(|m| m.uid)
+            })
+        });
+        let _ = chat.state.with(|s| {
+            s.active_room()
+                .map(|r| (r.len(), r.last().map(|m| m.key())))
+        });
         let Some(el) = list.get() else { return };
-        let at_bottom = chat.state.with_untracked(|s| s.reading()) || chat.state.with_untracked(|s| s.active_room().is_some_and(|r| r.is_empty()));
+        let at_bottom = chat.state.with_untracked(|s| s.reading())
+            || chat
+                .state
+                .with_untracked(|s| s.active_room().is_some_and(|r| r.is_empty()));
         let first = first.unwrap_or(0);
         if first != prev_first.get_value() && prev_first.get_value() != 0 && !at_bottom {
             el.set_scroll_top(el.scroll_top() + el.scroll_height() - prev_height.get_value());
@@ -100,14 +112,21 @@ pub fn MessageList() -> impl IntoView {
     });
 
     let on_scroll = move |_| {
-        let Some(el) = list.get_untracked() else { return };
+        let Some(el) = list.get_untracked() else {
+            return;
+        };
         let at_bottom = el.scroll_height() - el.scroll_top() - el.client_height() <= BOTTOM_SLACK;
         if chat.state.with_untracked(|s| s.reading()) != at_bottom {
             chat.state.update(|s| s.set_at_bottom(at_bottom));
         }
         prev_height.set_value(el.scroll_height());
         if el.scroll_top() <= TOP_TRIGGER {
-            let (len, room) = chat.state.with_untracked(|s| (s.active_room().map_or(0, |r| r.len()), s.active().to_string()));
+            let (len, room) = chat.state.with_untracked(|s| {
+                (
+                    s.active_room().map_or(0, |r| r.len()),
+                    s.active().to_string(),
+                )
+            });
             if shown.get_untracked() < len {
                 shown.update(|n| *n += WINDOW_STEP);
             } else {
@@ -117,11 +136,28 @@ pub fn MessageList() -> impl IntoView {
     };
 
     let unread_here = move || {
-        chat.state.with(|s| if s.reading() { 0 } else { s.active_room().map_or(0, |r| r.unread) })
+        chat.state.with(|s| {
+            if s.reading() {
+                0
+            } else {
+                s.active_room().map_or(0, |r| r.unread)
+            }
+        })
     };
-    let empty = move || chat.state.with(|s| s.active_room().is_none_or(|r| r.is_empty()));
-    let loading = move || chat.loading_older.with(|l| chat.state.with(|s| l.iter().any(|r| r == s.active())));
-    let at_start = move || chat.state.with(|s| s.active_room().is_some_and(|r| !r.has_older && r.len() <= shown.get()));
+    let empty = move || {
+        chat.state
+            .with(|s| s.active_room().is_none_or(|r| r.is_empty()))
+    };
+    let loading = move || {
+        chat.loading_older
+            .with(|l| chat.state.with(|s| l.iter().any(|r| r == s.active())))
+    };
+    let at_start = move || {
+        chat.state.with(|s| {
+            s.active_room()
+                .is_some_and(|r| !r.has_older && r.len() <= shown.get())
+        })
+    };
 
     view! {
         <div class="message-pane">
@@ -159,13 +195,21 @@ pub fn MessageList() -> impl IntoView {
 #[component]
 fn MessageRow(row: Row, lang: RwSignal<Lang>) -> impl IntoView {
     let chat = expect_context::<Chat>();
-    let Row { msg, group_start, new_day } = row;
+    let Row {
+        msg,
+        group_start,
+        new_day,
+    } = row;
     let ts = msg.ts;
     let expanded = RwSignal::new(false);
     let long = is_long(&msg.text);
     let text = msg.text.clone();
     let body = move || {
-        let shown = if long && !expanded.get() { preview(&text) } else { text.clone() };
+        let shown = if long && !expanded.get() {
+            preview(&text)
+        } else {
+            text.clone()
+        };
         linkify(&shown)
             .into_iter()
             .map(|seg| match seg {

@@ -34,7 +34,13 @@ pub fn Sidebar() -> impl IntoView {
         new_room.set(String::new());
         chat.open_room(&name);
     };
-    let present = move || chat.state.with(|s| s.active_room().map(|r| r.present.clone()).unwrap_or_default());
+    let present = move || {
+        chat.state.with(|s| {
+            s.active_room()
+                .map(|r| r.present.clone())
+                .unwrap_or_default()
+        })
+    };
 
     view! {
         <aside class="sidebar">

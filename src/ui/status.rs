@@ -49,7 +49,12 @@ pub fn StatusBar() -> impl IntoView {
         ConnState::Reconnecting { .. } | ConnState::Offline => "status warn",
         ConnState::Failed(_) => "status error",
     };
-    let waiting = move || matches!(chat.conn.get(), ConnState::Reconnecting { .. } | ConnState::Failed(_));
+    let waiting = move || {
+        matches!(
+            chat.conn.get(),
+            ConnState::Reconnecting { .. } | ConnState::Failed(_)
+        )
+    };
 
     view! {
         <div class=class role="status" data-testid="connection-status">

@@ -1,0 +1,46 @@
+//! Ingest benchmark of the pure room state (run by `cargo xtask bench`).
+//! Prints figures; asserts nothing.
+
+use sse_chat::protocol::{Incoming, WireMessage};
+use sse_chat::room::ChatState;
+use std::time::Instant;
+
+fn batch(from: u64, n: u64) -> Vec<(Incoming, Option<String>)> {
+    (from..from + n)
+        .map(|i| {
+            let m = WireMessage {
+                id: Some(i.to_string()),
+                room: Some("general".into()),
+                user: Some(format!("user{}", i % 7)),
+                text: format!("message number {i} with some text"),
+                ts: Some(1.7e12 + i as f64),
+                client_id: None,
+            };
+            (Incoming::Message(m), None)
+        })
+        .collect()
+}
+
+fn main() {
+    for (history, batch_size) in [(100u64, 100u64), (100_000, 100), (100_000, 1_000)] {
+        let mut state = ChatState::new("me", &["general".into()], "general");
+        state.ingest(batch(0, history), 0.0);
+        let rounds = 50;
+        let started = Instant::now();
+        for r in 0..rounds {
+            let b = batch(history + r * batch_size, batch_size);
+            state.ingest(b, 0.0);
+            // What the view copies per frame: a 60-row window.
+            let room = state
+                .active_room()
+                .map(|r| r.window(r.len().saturating_sub(60), r.len()));
+            std::hint::black_box(room);
+        }
+        let per_batch = started.elapsed().as_secs_f64() / rounds as f64;
+        println!(
+            "bench: ingest {batch_size} msgs into a room of {history}: {:.3} ms per batch ({:.0} msgs/s)",
+            per_batch * 1e3,
+            batch_size as f64 / per_batch
+        );
+    }
+}

@@ -1,0 +1,44 @@
+//! `cargo xtask bench`: performance figures, printed and never asserted
+//! (timings on a shared 2-core machine are not pass/fail material).
+
+use crate::proc::{cmd, exec};
+
+pub fn run(_args: &[String]) -> Result<(), String> {
+    // Room-state ingest: the per-frame cost the UI pays for a batch.
+    exec(cmd(
+        "cargo",
+        &[
+            "run",
+            "--quiet",
+            "--release",
+            "-p",
+            "sse-chat",
+            "--example",
+            "bench_ingest",
+        ],
+    ))?;
+    // Release wasm size, what a visitor downloads.
+    exec(cmd("trunk", &["build", "--release"]))?;
+    let dist = crate::root().join("dist");
+    for e in std::fs::read_dir(&dist)
+        .map_err(|e| e.to_string())?
+        .flatten()
+    {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".wasm") || name.ends_with(".js") {
+            let raw = e.metadata().map(|m| m.len()).unwrap_or(0);
+            let gz = crate::proc::output(
+                "sh",
+                &["-c", &format!("gzip -9c '{}' | wc -c", e.path().display())],
+            )
+            .and_then(|s| s.trim().parse::<u64>().ok())
+            .unwrap_or(0);
+            println!(
+                "bench: {name}: {} KB raw, {} KB gzip",
+                raw / 1024,
+                gz / 1024
+            );
+        }
+    }
+    Ok(())
+}

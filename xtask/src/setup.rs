@@ -1,0 +1,176 @@
+//! `cargo xtask setup`: checks each tool's exact version and installs only
+//! what is missing. A second run on a set-up machine takes seconds.
+//!
+//! Installs (see README "Prerequisites"):
+//! - rustup target wasm32-unknown-unknown;
+//! - Debian packages chromium, chromium-driver, firefox-esr, and nodejs +
+//!   npm when no node is on PATH (needs root; otherwise prints the command
+//!   and stops);
+//! - `cargo install` into ~/.cargo/bin: trunk 0.21.14, wasm-bindgen-cli
+//!   0.2.130, geckodriver 0.37.1;
+//! - npm packages into this repo's node_modules: binaryen 132 (wasm-opt),
+//!   @playwright/test, @axe-core/playwright (no browser download);
+//! - `cargo fetch`, because trunk builds offline.
+
+use crate::proc::{cmd, exec, output};
+use std::time::Instant;
+
+pub const TRUNK: &str = "0.21.14";
+pub const WASM_BINDGEN: &str = "0.2.130";
+pub const GECKODRIVER: &str = "0.37.1";
+pub const WASM_OPT: &str = "132";
+const BROWSERS: &[&str] = &["chromium", "chromium-driver", "firefox-esr"];
+
+pub fn run() -> Result<(), String> {
+    let started = Instant::now();
+    wasm_target()?;
+    apt_packages()?;
+    cargo_tool(
+        "trunk",
+        &["--version"],
+        &format!("trunk {TRUNK}"),
+        &["install", "--locked", &format!("trunk@{TRUNK}")],
+    )?;
+    // Unlocked on purpose: the crate's lock file pins a webpki-roots
+    // version the registry no longer serves (see shared TOOLCHAIN notes).
+    cargo_tool(
+        "wasm-bindgen",
+        &["--version"],
+        &format!("wasm-bindgen {WASM_BINDGEN}"),
+        &["install", &format!("wasm-bindgen-cli@{WASM_BINDGEN}")],
+    )?;
+    cargo_tool(
+        "geckodriver",
+        &["--version"],
+        &format!("geckodriver {GECKODRIVER}"),
+        &["install", "--locked", &format!("geckodriver@{GECKODRIVER}")],
+    )?;
+    npm_packages()?;
+    exec(cmd("cargo", &["fetch", "--quiet"])).map_err(|e| format!("cargo fetch failed: {e}"))?;
+    println!(
+        "setup: all tools present ({:.1} s)",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn wasm_target() -> Result<(), String> {
+    let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
+        return Ok(());
+    }
+    println!("setup: adding rustup target wasm32-unknown-unknown");
+    exec(cmd("rustup", &["target", "add", "wasm32-unknown-unknown"]))
+}
+
+fn is_root() -> bool {
+    output("id", &["-u"]).is_some_and(|s| s.trim() == "0")
+}
+
+fn apt_packages() -> Result<(), String> {
+    let mut missing: Vec<&str> = BROWSERS
+        .iter()
+        .copied()
+        .filter(|p| {
+            !output("dpkg-query", &["-W", "-f=${Status}", p])
+                .is_some_and(|s| s.contains("install ok installed"))
+        })
+        .collect();
+    // Node may come from elsewhere than Debian (nodesource, nvm): any
+    // working node and npm will do.
+    if output("node", &["--version"]).is_none() || output("npm", &["--version"]).is_none() {
+        missing.extend(["nodejs", "npm"]);
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let command = format!("apt-get update && apt-get install -y {}", missing.join(" "));
+    if !is_root() {
+        return Err(format!(
+            "missing Debian packages: {}.\nRun as root:\n    sudo sh -c '{command}'\nthen run this command again.",
+            missing.join(", ")
+        ));
+    }
+    println!("setup: installing Debian packages: {}", missing.join(" "));
+    let mut update = cmd("apt-get", &["update", "-q"]);
+    update.env("DEBIAN_FRONTEND", "noninteractive");
+    exec(update)?;
+    let mut args = vec!["install", "-y", "-q", "--no-install-recommends"];
+    args.extend(&missing);
+    let install = || {
+        let mut c = cmd("apt-get", &args);
+        c.env("DEBIAN_FRONTEND", "noninteractive");
+        exec(c)
+    };
+    // A mirror that momentarily lacks an archive succeeds on the second try.
+    install()
+        .or_else(|_| install())
+        .map_err(|e| format!("{e}\nTry by hand: {command}"))
+}
+
+fn cargo_tool(
+    bin: &str,
+    version_args: &[&str],
+    expect: &str,
+    install: &[&str],
+) -> Result<(), String> {
+    if let Some(v) = output(bin, version_args) {
+        if v.lines()
+            .next()
+            .is_some_and(|l| l.trim().starts_with(expect))
+        {
+            return Ok(());
+        }
+        println!(
+            "setup: {bin} has the wrong version ({}), want {expect}",
+            v.lines().next().unwrap_or("").trim()
+        );
+    }
+    println!(
+        "setup: cargo {} (this builds from source and takes minutes)",
+        install.join(" ")
+    );
+    let mut args: Vec<&str> = install.to_vec();
+    args.push("--force");
+    exec(cmd("cargo", &args)).map_err(|e| format!("installing {bin} failed: {e}"))
+}
+
+fn npm_packages() -> Result<(), String> {
+    let root = crate::root();
+    let wasm_opt_ok = output(
+        &root
+            .join("node_modules/.bin/wasm-opt")
+            .display()
+            .to_string(),
+        &["--version"],
+    )
+    .is_some_and(|v| v.contains(&format!("version {WASM_OPT}")));
+    let installed_lock = root.join("node_modules/.package-lock.json");
+    let lock = root.join("package-lock.json");
+    let fresh = match (std::fs::metadata(&installed_lock), std::fs::metadata(&lock)) {
+        (Ok(a), Ok(b)) => match (a.modified(), b.modified()) {
+            (Ok(a), Ok(b)) => a >= b,
+            _ => false,
+        },
+        _ => false,
+    };
+    if wasm_opt_ok && fresh && root.join("node_modules/@playwright/test").exists() {
+        return Ok(());
+    }
+    if output("npm", &["--version"]).is_none() {
+        return Err(
+            "npm is not installed (Debian package npm); run setup as root to install it".into(),
+        );
+    }
+    println!("setup: npm ci (wasm-opt, Playwright, axe-core; no browser download)");
+    let mut c = cmd(
+        "npm",
+        &["ci", "--no-audit", "--no-fund", "--loglevel=error"],
+    );
+    // Playwright must use Debian's Chromium, never download its own.
+    c.env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+    exec(c).map_err(|e| format!("npm install failed: {e}"))
+}

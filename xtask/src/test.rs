@@ -1,0 +1,400 @@
+//! `cargo xtask test`: every check and suite, in order, each with a
+//! one-line summary; non-zero exit on any failure. Servers the harness
+//! starts are stopped whatever happens (see `proc::Server`).
+
+use crate::proc::{cmd, run_capture, Server};
+use std::net::TcpListener;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const SUITES: &[&str] = &[
+    "fmt",
+    "clippy",
+    "native",
+    "wasm-chromium",
+    "wasm-firefox",
+    "build",
+    "e2e",
+];
+
+struct Outcome {
+    suite: &'static str,
+    ok: bool,
+    /// Tests run, for suites that run tests.
+    count: Option<u64>,
+    secs: f64,
+    detail: String,
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let mut only: Vec<String> = Vec::new();
+    let mut skip_setup = false;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--skip-setup" => skip_setup = true,
+            "--only" => {
+                let s = it.next().ok_or("--only needs a suite name")?;
+                if !SUITES.contains(&s.as_str()) {
+                    return Err(format!(
+                        "unknown suite `{s}`; suites: {}",
+                        SUITES.join(", ")
+                    ));
+                }
+                only.push(s.clone());
+            }
+            other => return Err(format!("unknown option `{other}`")),
+        }
+    }
+    if !skip_setup {
+        crate::setup::run()?;
+    }
+    let wanted = |s: &str| only.is_empty() || only.iter().any(|o| o == s);
+    let mut outcomes: Vec<Outcome> = Vec::new();
+    let mut record = |suite: &'static str, f: &dyn Fn() -> (bool, Option<u64>, String)| {
+        if !wanted(suite) {
+            return;
+        }
+        println!("\n==> {suite}");
+        let started = Instant::now();
+        let (ok, count, detail) = f();
+        let o = Outcome {
+            suite,
+            ok,
+            count,
+            secs: started.elapsed().as_secs_f64(),
+            detail,
+        };
+        println!("{}", summary_line(&o));
+        outcomes.push(o);
+    };
+
+    record("fmt", &|| {
+        simple(cmd("cargo", &["fmt", "--all", "--", "--check"]))
+    });
+    record("clippy", &|| {
+        let (ok1, _, d1) = simple(cmd(
+            "cargo",
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--quiet",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ));
+        let (ok2, _, d2) = simple(cmd(
+            "cargo",
+            &[
+                "clippy",
+                "-p",
+                "sse-chat",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--all-targets",
+                "--quiet",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ));
+        let detail = match (ok1, ok2) {
+            (true, true) => "native and wasm32 clean".to_string(),
+            _ => format!("native: {d1}; wasm32: {d2}"),
+        };
+        (ok1 && ok2, None, detail)
+    });
+    record("native", &|| {
+        cargo_tests(cmd("cargo", &["test", "--workspace"]))
+    });
+    record("wasm-chromium", &|| wasm_tests(Browser::Chromium));
+    record("wasm-firefox", &|| wasm_tests(Browser::Firefox));
+    record("build", &|| {
+        let (ok, _, detail) = simple(cmd("trunk", &["build", "--release"]));
+        if !ok {
+            return (false, None, detail);
+        }
+        (true, None, dist_sizes())
+    });
+    record("e2e", &e2e);
+
+    println!("\n==> summary");
+    let mut passed = 0;
+    let mut failed_suites = 0;
+    for o in &outcomes {
+        println!("{}", summary_line(o));
+        if o.ok {
+            passed += o.count.unwrap_or(0);
+        } else {
+            failed_suites += 1;
+        }
+    }
+    // The closing line CI reads: tests passed over all suites, failed suites.
+    println!("total: {passed} passed, {failed_suites} failed");
+    if failed_suites > 0 {
+        return Err(format!("{failed_suites} suite(s) failed"));
+    }
+    Ok(())
+}
+
+fn summary_line(o: &Outcome) -> String {
+    let mark = if o.ok { "ok  " } else { "FAIL" };
+    let count = o.count.map(|c| format!("{c} tests, ")).unwrap_or_default();
+    format!(
+        "  {mark} {:<14} {count}{:.0} s  {}",
+        o.suite, o.secs, o.detail
+    )
+}
+
+fn simple(c: Command) -> (bool, Option<u64>, String) {
+    let (ok, out) = run_capture(c);
+    let detail = if ok {
+        "clean".to_string()
+    } else {
+        last_lines(&out, 3)
+    };
+    (ok, None, detail)
+}
+
+fn last_lines(out: &str, n: usize) -> String {
+    let lines: Vec<&str> = out.lines().filter(|l| !l.trim().is_empty()).collect();
+    lines[lines.len().saturating_sub(n)..].join(" | ")
+}
+
+/// Sums `test result: ok. N passed; M failed` lines of cargo's test output.
+pub fn parse_cargo_counts(out: &str) -> (u64, u64) {
+    let mut passed = 0;
+    let mut failed = 0;
+    for line in out.lines() {
+        let Some(rest) = line.trim().strip_prefix("test result: ") else {
+            continue;
+        };
+        for part in rest.split(';') {
+            let words: Vec<&str> = part.split_whitespace().collect();
+            let n = |i: usize| {
+                words
+                    .get(i)
+                    .and_then(|w| w.parse::<u64>().ok())
+                    .unwrap_or(0)
+            };
+            match words.iter().position(|w| *w == "passed" || *w == "failed") {
+                Some(i) if i > 0 && words[i] == "passed" => passed += n(i - 1),
+                Some(i) if i > 0 => failed += n(i - 1),
+                _ => {}
+            }
+        }
+    }
+    (passed, failed)
+}
+
+fn cargo_tests(c: Command) -> (bool, Option<u64>, String) {
+    let (ok, out) = run_capture(c);
+    let (passed, failed) = parse_cargo_counts(&out);
+    // A suite that ran nothing is a failure: it proves nothing.
+    let ok = ok && passed > 0 && failed == 0;
+    let detail = if ok {
+        format!("{passed} passed")
+    } else {
+        format!("{passed} passed, {failed} failed: {}", last_lines(&out, 3))
+    };
+    (ok, Some(passed), detail)
+}
+
+fn free_port() -> Result<u16, String> {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| format!("no free port: {e}"))
+}
+
+fn server_bin() -> String {
+    crate::root()
+        .join("target/debug/sse-chat-server")
+        .display()
+        .to_string()
+}
+
+fn build_server() -> Result<(), String> {
+    let (ok, out) = run_capture(cmd("cargo", &["build", "--quiet", "-p", "sse-chat-server"]));
+    if ok {
+        Ok(())
+    } else {
+        Err(last_lines(&out, 3))
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Browser {
+    Chromium,
+    Firefox,
+}
+
+/// Browser tests of the app (tests/web.rs) against a real reference
+/// backend. The test page's origin is fixed (WASM_BINDGEN_TEST_ADDRESS) so
+/// the backend can allow exactly that origin; the backend's address is
+/// compiled into the tests (SSE_CHAT_TEST_SERVER).
+fn wasm_tests(browser: Browser) -> (bool, Option<u64>, String) {
+    let attempt = || -> Result<(bool, Option<u64>, String), String> {
+        build_server()?;
+        let page_port = free_port()?;
+        let page_origin = format!("http://127.0.0.1:{page_port}");
+        let mut server = cmd(
+            &server_bin(),
+            &[
+                "--addr",
+                "127.0.0.1:0",
+                "--memory",
+                "--test-hooks",
+                "--heartbeat",
+                "2",
+            ],
+        );
+        server.args(["--allow-origin", &page_origin]);
+        let backend = Server::start("backend", server, "listening on", Duration::from_secs(30))?;
+        let mut c = cmd(
+            "cargo",
+            &[
+                "test",
+                "-p",
+                "sse-chat",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--test",
+                "web",
+            ],
+        );
+        c.env("SSE_CHAT_TEST_SERVER", &backend.url)
+            .env(
+                "WASM_BINDGEN_TEST_ADDRESS",
+                format!("127.0.0.1:{page_port}"),
+            )
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "60")
+            .env(
+                "WASM_BINDGEN_TEST_WEBDRIVER_JSON",
+                crate::root().join("tests/webdriver.json"),
+            )
+            // The page talks to another origin; cross-origin isolation
+            // (COEP) would only get in the way.
+            .env("WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION", "1");
+        match browser {
+            Browser::Chromium => {
+                c.env("CHROMEDRIVER", "/usr/bin/chromedriver")
+                    .env_remove("GECKODRIVER");
+            }
+            Browser::Firefox => {
+                let gecko = crate::proc::cargo_bin()
+                    .map(|b| b.join("geckodriver").display().to_string())
+                    .unwrap_or_else(|| "geckodriver".into());
+                c.env("GECKODRIVER", gecko).env_remove("CHROMEDRIVER");
+            }
+        }
+        let result = cargo_tests(c);
+        drop(backend);
+        Ok(result)
+    };
+    attempt().unwrap_or_else(|e| (false, Some(0), e))
+}
+
+fn dist_sizes() -> String {
+    let dist = crate::root().join("dist");
+    let Ok(entries) = std::fs::read_dir(&dist) else {
+        return "dist/ missing".into();
+    };
+    let mut parts = Vec::new();
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".wasm") || name.ends_with(".js") {
+            let size = e.metadata().map(|m| m.len()).unwrap_or(0);
+            let kind = if name.ends_with(".wasm") {
+                "wasm"
+            } else {
+                "js"
+            };
+            parts.push(format!("{kind} {} KB", size / 1024));
+        }
+    }
+    parts.sort();
+    format!("release dist/ with wasm-opt -Oz: {}", parts.join(", "))
+}
+
+/// Playwright against the release dist/ served by the reference backend
+/// (one origin, as a user would deploy it), on a free port.
+fn e2e() -> (bool, Option<u64>, String) {
+    let attempt = || -> Result<(bool, Option<u64>, String), String> {
+        if !crate::root().join("dist/index.html").exists() {
+            return Err("dist/ is missing: the build suite must run first".into());
+        }
+        build_server()?;
+        let mut server = cmd(
+            &server_bin(),
+            &[
+                "--addr",
+                "127.0.0.1:0",
+                "--memory",
+                "--test-hooks",
+                "--heartbeat",
+                "2",
+            ],
+        );
+        server.args(["--static", "dist"]);
+        let backend = Server::start("backend", server, "listening on", Duration::from_secs(30))?;
+        let mut c = cmd("npx", &["playwright", "test", "--reporter=list"]);
+        c.env("BASE_URL", &backend.url)
+            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        let (ok, out) = run_capture(c);
+        drop(backend);
+        let (passed, failed) = parse_playwright_counts(&out);
+        let ok = ok && passed > 0 && failed == 0;
+        let detail = if ok {
+            format!("{passed} passed")
+        } else {
+            format!("{passed} passed, {failed} failed: {}", last_lines(&out, 3))
+        };
+        Ok((ok, Some(passed), detail))
+    };
+    attempt().unwrap_or_else(|e| (false, Some(0), e))
+}
+
+/// Reads Playwright's closing lines: "  3 passed (4.1s)", "  1 failed".
+pub fn parse_playwright_counts(out: &str) -> (u64, u64) {
+    let mut passed = 0;
+    let mut failed = 0;
+    for line in out.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if words.len() >= 2 {
+            if let Ok(n) = words[0].parse::<u64>() {
+                match words[1] {
+                    "passed" => passed = n,
+                    "failed" => failed = n,
+                    "flaky" => failed += n,
+                    _ => {}
+                }
+            }
+        }
+    }
+    (passed, failed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cargo_counts() {
+        let out = "test result: ok. 12 passed; 0 failed; 0 ignored\nfoo\ntest result: FAILED. 3 passed; 2 failed; 1 ignored";
+        assert_eq!(parse_cargo_counts(out), (15, 2));
+        assert_eq!(parse_cargo_counts("nothing"), (0, 0));
+    }
+
+    #[test]
+    fn playwright_counts() {
+        let out = "  ✓  1 [chromium] › chat.spec.ts:3:1 › two users (2.1s)\n\n  3 passed (5.0s)\n";
+        assert_eq!(parse_playwright_counts(out), (3, 0));
+        assert_eq!(
+            parse_playwright_counts("  1 failed\n  2 passed (3s)"),
+            (2, 1)
+        );
+    }
+}
