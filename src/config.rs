@@ -351,7 +351,7 @@ fn optional<T>(
 ) -> Result<Option<T>, String> {
     match raw {
         Raw::Json(Value::Null) => Ok(None),
-        Raw::Str(s) if s.is_empty() => Ok(None),
+        Raw::Str("") => Ok(None),
         Raw::Json(Value::String(s)) if s.is_empty() => Ok(None),
         other => parse(other).map(Some),
     }

@@ -592,6 +592,8 @@ mod tests {
         assert_eq!(decode_send_response(&c, "ok"), None);
     }
 
+    // proptest is a native-only dev-dependency.
+    #[cfg(not(target_arch = "wasm32"))]
     mod corpus {
         use super::*;
         use proptest::prelude::*;

@@ -13,15 +13,18 @@ use wasm_bindgen::JsCast;
 /// Longest wait for a flush when no animation frame comes (hidden tab).
 const FALLBACK_MS: f64 = 250.0;
 
+/// A scheduled animation frame: its id and the closure it will call.
+type Frame = (i32, Closure<dyn FnMut()>);
+
 struct Inner<T> {
     queue: Vec<T>,
     scheduled: bool,
-    frame: Option<(i32, Closure<dyn FnMut()>)>,
+    frame: Option<Frame>,
     timer: Option<Timer>,
     // The closures of the last flush. Flush runs inside one of them, and a
     // wasm-bindgen closure must not be dropped while it runs, so they are
     // kept one cycle longer.
-    spent: (Option<(i32, Closure<dyn FnMut()>)>, Option<Timer>),
+    spent: (Option<Frame>, Option<Timer>),
 }
 
 /// A queue flushed to `sink` at most once per frame.

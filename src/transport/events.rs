@@ -106,7 +106,7 @@ impl EventStream {
             }
         };
         let window_listeners = [
-            Listener::on_window("online", on(|i| connect_now(i))),
+            Listener::on_window("online", on(connect_now)),
             Listener::on_window("offline", on(go_offline)),
             Listener::on_document(
                 "visibilitychange",
