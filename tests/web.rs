@@ -6,10 +6,13 @@
 
 use leptos::prelude::*;
 use sse_chat::config::Config;
+use sse_chat::i18n::Lang;
 use sse_chat::protocol::Outgoing;
+use sse_chat::room::Status;
 use sse_chat::transport::browser::new_client_id;
 use sse_chat::transport::events::{ConnState, EventStream, RawEvent};
 use sse_chat::transport::send::{send_message, SendResult};
+use sse_chat::ui::controller::Chat;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -56,6 +59,12 @@ async fn wait_for(what: &str, ms: f64, cond: impl Fn() -> bool) {
         }
         sleep(20).await;
     }
+}
+
+/// Starts Leptos's executor (mounting does this in the app; these tests
+/// run reactive code without mounting). Idempotent.
+fn init_executor() {
+    let _ = any_spawner::Executor::init_wasm_bindgen();
 }
 
 fn document() -> web_sys::Document {
@@ -153,4 +162,363 @@ async fn event_stream_receives_a_posted_message() {
     );
     assert_eq!(stream.last_id(), stored.id);
     stream.close();
+}
+
+fn control_url() -> &'static str {
+    match option_env!("SSE_CHAT_TEST_CONTROL") {
+        Some(url) => url,
+        None => panic!("SSE_CHAT_TEST_CONTROL is not set: run these tests with `cargo xtask test`"),
+    }
+}
+
+/// Stops, starts or restarts the real backend process (see xtask's supervisor).
+async fn control(action: &str) {
+    let response = gloo_net::http::Request::post(&format!("{}/{action}", control_url()))
+        .send()
+        .await
+        .expect("control server reachable");
+    assert_eq!(
+        response.status(),
+        200,
+        "control {action}: {:?}",
+        response.text().await
+    );
+}
+
+/// Makes the next `times` requests to `route` fail with `status`
+/// (the backend's `--test-hooks` fault injection).
+async fn inject_failures(route: &str, status: u16, times: u32) {
+    let body = serde_json::json!({ "route": route, "status": status, "times": times }).to_string();
+    let response = gloo_net::http::Request::post(&format!("{}/api/_test/fail", server()))
+        .header("Content-Type", "application/json")
+        .body(body)
+        .unwrap()
+        .send()
+        .await
+        .expect("backend reachable");
+    assert_eq!(response.status(), 204);
+}
+
+/// Texts stored in `room`, from the history route.
+async fn stored_texts(room: &str) -> Vec<String> {
+    let url = format!("{}/api/rooms/{room}/messages?limit=200", server());
+    let response = gloo_net::http::Request::get(&url)
+        .send()
+        .await
+        .expect("history");
+    let body: serde_json::Value = response.json().await.expect("history JSON");
+    body["messages"]
+        .as_array()
+        .expect("messages array")
+        .iter()
+        .map(|m| m["text"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+struct Probe {
+    owner: Owner,
+    stream: EventStream,
+    state: RwSignal<ConnState>,
+    events: Rc<RefCell<Vec<RawEvent>>>,
+    /// Every state the connection went through, in order.
+    states: Rc<RefCell<Vec<ConnState>>>,
+}
+
+impl Probe {
+    fn open(room: &str) -> Probe {
+        init_executor();
+        let cfg = test_config();
+        let events: Rc<RefCell<Vec<RawEvent>>> = Rc::default();
+        let states: Rc<RefCell<Vec<ConnState>>> = Rc::default();
+        let owner = Owner::new();
+        let (stream, state) = owner.with(|| {
+            let state = RwSignal::new(ConnState::Connecting);
+            let seen = states.clone();
+            Effect::new(move |_| seen.borrow_mut().push(state.get()));
+            let url = format!("{}/api/events?rooms={room}&user=probe", server());
+            let sink = events.clone();
+            let stream = EventStream::open(cfg, url, state, move |e| sink.borrow_mut().push(e));
+            (stream, state)
+        });
+        Probe {
+            owner,
+            stream,
+            state,
+            events,
+            states,
+        }
+    }
+
+    fn count(&self, text: &str) -> usize {
+        self.events
+            .borrow()
+            .iter()
+            .filter(|e| e.kind == "message" && e.data.contains(&format!("\"text\":\"{text}\"")))
+            .count()
+    }
+
+    fn message_ids(&self) -> Vec<u64> {
+        self.events
+            .borrow()
+            .iter()
+            .filter(|e| e.kind == "message")
+            .filter_map(|e| e.last_event_id.parse().ok())
+            .collect()
+    }
+
+    fn saw(&self, pred: impl Fn(&ConnState) -> bool) -> bool {
+        self.states.borrow().iter().any(pred)
+    }
+}
+
+impl Drop for Probe {
+    fn drop(&mut self) {
+        self.stream.close();
+        self.owner.cleanup();
+    }
+}
+
+async fn post(room: &str, text: &str) -> sse_chat::protocol::WireMessage {
+    let out = Outgoing {
+        room: room.into(),
+        user: "poster".into(),
+        text: text.into(),
+        client_id: new_client_id(),
+    };
+    match send_message(&test_config(), &out).await {
+        SendResult::Sent(Some(m)) => m,
+        other => panic!("send of {text:?} failed: {other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn server_restart_with_same_database_loses_and_duplicates_nothing() {
+    let room = unique_room("restart");
+    let probe = Probe::open(&room);
+    wait_for("open", 10_000.0, || {
+        probe.state.get_untracked() == ConnState::Open
+    })
+    .await;
+    post(&room, "before-1").await;
+    post(&room, "before-2").await;
+    wait_for("messages before the restart", 10_000.0, || {
+        probe.count("before-2") == 1
+    })
+    .await;
+
+    control("stop").await;
+    wait_for("the client to notice", 15_000.0, || {
+        matches!(probe.state.get_untracked(), ConnState::Reconnecting { .. })
+    })
+    .await;
+    control("start").await;
+    // Posted before the client is back: only a resume can deliver it.
+    post(&room, "after-1").await;
+    wait_for("reconnect", 40_000.0, || {
+        probe.state.get_untracked() == ConnState::Open
+    })
+    .await;
+    post(&room, "after-2").await;
+    wait_for("messages after the restart", 10_000.0, || {
+        probe.count("after-2") == 1
+    })
+    .await;
+
+    for text in ["before-1", "before-2", "after-1", "after-2"] {
+        assert_eq!(probe.count(text), 1, "{text} must arrive exactly once");
+    }
+    let ids = probe.message_ids();
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "ids strictly increase across the restart: {ids:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn http_503_and_204_answers_are_retried_with_backoff_until_the_stream_opens() {
+    for status in [503u16, 204] {
+        let room = unique_room("fault");
+        inject_failures("events", status, 2).await;
+        let probe = Probe::open(&room);
+        wait_for("recovery", 40_000.0, || {
+            probe.state.get_untracked() == ConnState::Open
+        })
+        .await;
+        assert!(
+            probe.saw(|s| matches!(s, ConnState::Reconnecting { attempt: 2, .. })),
+            "status {status}: two failed attempts were shown: {:?}",
+            probe.states.borrow()
+        );
+        // The recovered stream works.
+        post(&room, "recovered").await;
+        wait_for("a message on the recovered stream", 10_000.0, || {
+            probe.count("recovered") == 1
+        })
+        .await;
+    }
+}
+
+fn start_chat(room: &str, owner: &Owner) -> Chat {
+    init_executor();
+    let cfg = test_config();
+    owner.with(|| {
+        let lang = RwSignal::new(Lang::En);
+        Chat::start(
+            cfg,
+            lang,
+            "sender".into(),
+            vec![room.to_string()],
+            room.to_string(),
+        )
+    })
+}
+
+fn own_status(chat: &Chat, text: &str) -> Option<Status> {
+    chat.state.with_untracked(|s| {
+        let room = s.active_room()?;
+        room.window(0, room.len())
+            .into_iter()
+            .find(|m| m.text == text)
+            .map(|m| m.status)
+    })
+}
+
+#[wasm_bindgen_test]
+async fn a_post_that_fails_twice_is_retried_and_stored_once() {
+    web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .clear()
+        .unwrap();
+    let room = unique_room("retry");
+    let owner = Owner::new();
+    let chat = start_chat(&room, &owner);
+    inject_failures("messages", 503, 2).await;
+    let text = format!("retried {}", new_client_id());
+    chat.send(text.clone());
+    assert_eq!(
+        own_status(&chat, &text),
+        Some(Status::Pending),
+        "shown at once as pending"
+    );
+    wait_for("sent", 30_000.0, || {
+        own_status(&chat, &text) == Some(Status::Sent)
+    })
+    .await;
+    let stored = stored_texts(&room).await;
+    assert_eq!(
+        stored.iter().filter(|t| **t == text).count(),
+        1,
+        "one stored copy: {stored:?}"
+    );
+    // The echo on the stream does not add a second row: once a later
+    // message has arrived, the echo (earlier on the ordered stream) has too.
+    post(&room, "later").await;
+    wait_for("the later message", 10_000.0, || {
+        chat.state.with_untracked(|s| {
+            s.active_room()
+                .is_some_and(|r| r.last().is_some_and(|m| m.text == "later"))
+        })
+    })
+    .await;
+    assert_eq!(
+        chat.state
+            .with_untracked(|s| s.active_room().map(|r| r.len())),
+        Some(2)
+    );
+    owner.cleanup();
+}
+
+#[wasm_bindgen_test]
+async fn a_rejected_post_shows_the_server_reason_and_can_be_discarded() {
+    web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .clear()
+        .unwrap();
+    let room = unique_room("reject");
+    let owner = Owner::new();
+    let chat = start_chat(&room, &owner);
+    let text = "x".repeat(5000); // over the reference backend's 4000-character limit
+    chat.send(text.clone());
+    wait_for("failed", 10_000.0, || {
+        matches!(own_status(&chat, &text), Some(Status::Failed(_)))
+    })
+    .await;
+    let Some(Status::Failed(reason)) = own_status(&chat, &text) else {
+        unreachable!()
+    };
+    assert!(reason.starts_with("HTTP 413"), "{reason}");
+    chat.discard(&chat.state.with_untracked(|s| {
+        s.active_room()
+            .unwrap()
+            .last()
+            .unwrap()
+            .client_id
+            .clone()
+            .unwrap()
+    }));
+    assert_eq!(own_status(&chat, &text), None);
+    owner.cleanup();
+}
+
+#[wasm_bindgen_test]
+async fn the_outbox_survives_a_reload_and_is_sent_afterwards() {
+    web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .clear()
+        .unwrap();
+    let room = unique_room("outbox");
+    let text = format!("survivor {}", new_client_id());
+    // First "page": the backend refuses service, the message stays queued.
+    inject_failures("messages", 503, 3).await;
+    let first = Owner::new();
+    let chat = start_chat(&room, &first);
+    chat.send(text.clone());
+    let key = "sse-chat.outbox:".to_string() + &test_config().send_url;
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    assert!(
+        storage
+            .get_item(&key)
+            .unwrap()
+            .unwrap_or_default()
+            .contains(&text),
+        "persisted at once"
+    );
+    first.cleanup(); // the page goes away
+
+    // Second "page": the queued message is shown pending, then sent.
+    let second = Owner::new();
+    let chat = start_chat(&room, &second);
+    assert_eq!(
+        own_status(&chat, &text),
+        Some(Status::Pending),
+        "restored from storage"
+    );
+    wait_for("sent after the reload", 30_000.0, || {
+        own_status(&chat, &text) == Some(Status::Sent)
+    })
+    .await;
+    let stored = stored_texts(&room).await;
+    assert_eq!(
+        stored.iter().filter(|t| **t == text).count(),
+        1,
+        "{stored:?}"
+    );
+    assert!(
+        !storage
+            .get_item(&key)
+            .unwrap()
+            .unwrap_or_default()
+            .contains(&text),
+        "removed once sent"
+    );
+    second.cleanup();
 }

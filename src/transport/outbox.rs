@@ -65,6 +65,8 @@ struct State {
     key: String,
     entries: Vec<Entry>,
     running: bool,
+    /// Set by [`Outbox::stop`]: the sender loop ends at its next step.
+    stopped: bool,
     backoff: Backoff,
     on_event: Rc<dyn Fn(OutboxEvent)>,
 }
@@ -103,6 +105,7 @@ impl Outbox {
             key,
             entries,
             running: false,
+            stopped: false,
             backoff: Backoff::default(),
             on_event: Rc::new(on_event),
         }));
@@ -181,6 +184,9 @@ impl Outbox {
 
     /// Starts the sender if idle, and cuts a pending backoff short.
     pub fn start(&self) {
+        if self.state.borrow().stopped {
+            return;
+        }
         self.waker.wake();
         let already = std::mem::replace(&mut self.state.borrow_mut().running, true);
         if !already {
@@ -207,6 +213,13 @@ impl Outbox {
         }
     }
 
+    /// Stops sending (the page or component goes away); what is unsent
+    /// stays in storage for the next start.
+    pub fn stop(&self) {
+        self.state.borrow_mut().stopped = true;
+        self.waker.wake();
+    }
+
     async fn drive(&self) {
         loop {
             let (cfg, next) = {
@@ -216,7 +229,7 @@ impl Outbox {
                     .iter()
                     .find(|e| e.failed.is_none())
                     .map(Entry::outgoing);
-                if next.is_none() {
+                if next.is_none() || s.stopped {
                     s.running = false;
                     return;
                 }

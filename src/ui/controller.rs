@@ -95,6 +95,11 @@ impl Chat {
                     s.close()
                 }
             });
+            chat.outbox.with_value(|o| {
+                if let Some(o) = o {
+                    o.stop()
+                }
+            });
         });
         chat
     }

@@ -9,6 +9,7 @@ mod bench;
 mod dev;
 mod proc;
 mod setup;
+mod supervisor;
 mod test;
 
 use std::path::PathBuf;

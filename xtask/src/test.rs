@@ -3,6 +3,7 @@
 //! starts are stopped whatever happens (see `proc::Server`).
 
 use crate::proc::{cmd, run_capture, Server};
+use crate::supervisor::Supervised;
 use std::net::TcpListener;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -240,19 +241,14 @@ fn wasm_tests(browser: Browser) -> (bool, Option<u64>, String) {
         build_server()?;
         let page_port = free_port()?;
         let page_origin = format!("http://127.0.0.1:{page_port}");
-        let mut server = cmd(
-            &server_bin(),
-            &[
-                "--addr",
-                "127.0.0.1:0",
-                "--memory",
-                "--test-hooks",
-                "--heartbeat",
-                "2",
-            ],
-        );
-        server.args(["--allow-origin", &page_origin]);
-        let backend = Server::start("backend", server, "listening on", Duration::from_secs(30))?;
+        let backend = Supervised::start(move |addr, db| {
+            let mut c = cmd(
+                &server_bin(),
+                &["--addr", addr, "--test-hooks", "--heartbeat", "2"],
+            );
+            c.arg("--db").arg(db).args(["--allow-origin", &page_origin]);
+            c
+        })?;
         let mut c = cmd(
             "cargo",
             &[
@@ -266,6 +262,7 @@ fn wasm_tests(browser: Browser) -> (bool, Option<u64>, String) {
             ],
         );
         c.env("SSE_CHAT_TEST_SERVER", &backend.url)
+            .env("SSE_CHAT_TEST_CONTROL", &backend.control_url)
             .env(
                 "WASM_BINDGEN_TEST_ADDRESS",
                 format!("127.0.0.1:{page_port}"),
