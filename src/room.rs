@@ -72,6 +72,9 @@ pub struct Room {
     pub present: Vec<String>,
     /// Who is typing, with the time their notice expires.
     typing: Vec<(String, f64)>,
+    /// Client ids of our own messages not yet confirmed (pending or
+    /// failed): few, so echo matching never scans the whole log for them.
+    unsent: Vec<String>,
 }
 
 impl Room {
@@ -447,8 +450,14 @@ impl ChatState {
         let Some(room) = self.room_mut(room_name) else {
             return false;
         };
+        if room.unsent.is_empty() {
+            return false;
+        }
         let pos = match &m.client_id {
-            Some(cid) => room.position(|x| x.client_id.as_deref() == Some(cid)),
+            Some(cid) if room.unsent.contains(cid) => {
+                room.position(|x| x.client_id.as_deref() == Some(cid))
+            }
+            Some(_) => None,
             None => room.position(|x| {
                 x.mine
                     && x.status != Status::Sent
@@ -462,16 +471,14 @@ impl ChatState {
             return false;
         };
         let x = &mut room.log[i];
-        if x.status == Status::Sent && x.id.is_some() {
-            // Already confirmed by the POST response: this is just the echo.
-            return true;
-        }
         x.status = Status::Sent;
         x.id = m.id.clone().or(x.id.take());
         if let Some(ts) = m.ts {
             x.ts = ts;
         }
         x.version += 1;
+        let cid = x.client_id.clone();
+        room.unsent.retain(|c| Some(c) != cid.as_ref());
         true
     }
 
@@ -493,6 +500,7 @@ impl ChatState {
         };
         if let Some(room) = self.room_mut(&out.room) {
             room.log.push_back(msg);
+            room.unsent.push(out.client_id.clone());
         }
     }
 
@@ -509,6 +517,7 @@ impl ChatState {
             return;
         };
         let room = x.room.clone();
+        let cid = client_id.to_string();
         if x.status != Status::Sent
             || (x.id.is_none() && stored.as_ref().is_some_and(|s| s.id.is_some()))
         {
@@ -520,6 +529,9 @@ impl ChatState {
                 }
             }
             x.version += 1;
+        }
+        if let Some(r) = self.room_mut(&room) {
+            r.unsent.retain(|c| *c != cid);
         }
         // The echo on the stream must not add a second copy.
         if let Some(s) = stored {
@@ -554,6 +566,7 @@ impl ChatState {
                 m.mine && m.status != Status::Sent && m.client_id.as_deref() == Some(client_id)
             }) {
                 r.log.remove(i);
+                r.unsent.retain(|c| c != client_id);
                 return;
             }
         }
