@@ -1,0 +1,98 @@
+//! Request extractors whose rejections are JSON [`ApiError`]s.
+//!
+//! axum's own `Json<T>` answers bad input with plain-text bodies and folds
+//! "missing field" into one opaque message; reading the body as a JSON object
+//! and pulling fields by hand lets every error name the field at fault.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use serde_json::{Map, Value};
+
+use crate::error::{body_too_large_message, is_json_content_type, ApiError};
+
+/// A request body that is a JSON object.
+///
+/// Rejections: no or wrong `Content-Type` → 415, body over the limit → 413,
+/// invalid JSON → 400, JSON that is not an object → 422.
+#[derive(Debug)]
+pub struct JsonObject(pub Map<String, Value>);
+
+impl<S: Send + Sync> FromRequest<S> for JsonObject {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !is_json_content_type(request.headers().get(header::CONTENT_TYPE)) {
+            return Err(ApiError::unsupported_media_type(
+                "The request body must be JSON: set the Content-Type header to application/json.",
+            ));
+        }
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::too_large(body_too_large_message())
+                } else {
+                    ApiError::bad_request("The request body could not be read.")
+                }
+            })?;
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(Value::Object(map)) => Ok(JsonObject(map)),
+            Ok(_) => Err(ApiError::unprocessable(
+                "The request body must be a JSON object.",
+            )),
+            Err(err) => Err(ApiError::bad_request(format!(
+                "The request body is not valid JSON: {err}."
+            ))),
+        }
+    }
+}
+
+impl JsonObject {
+    /// A required string field: missing or `null` → 422, not a string → 422.
+    pub fn required_str(&self, field: &str) -> Result<&str, ApiError> {
+        self.optional_str(field)?
+            .ok_or_else(|| ApiError::unprocessable(format!("The field `{field}` is required.")))
+    }
+
+    /// An optional string field: missing or `null` → `None`, not a string → 422.
+    pub fn optional_str(&self, field: &str) -> Result<Option<&str>, ApiError> {
+        match self.0.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(ApiError::unprocessable(format!(
+                "The field `{field}` must be a string."
+            ))),
+        }
+    }
+
+    /// An optional integer field: missing or `null` → `None`, anything but an
+    /// integer → 422.
+    pub fn optional_int(&self, field: &str) -> Result<Option<i64>, ApiError> {
+        match self.0.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(value) => value.as_i64().map(Some).ok_or_else(|| {
+                ApiError::unprocessable(format!("The field `{field}` must be an integer."))
+            }),
+        }
+    }
+}
+
+/// The query string as a map (last value wins); a malformed query string →
+/// 400 JSON.
+#[derive(Debug, Default)]
+pub struct QueryMap(pub HashMap<String, String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryMap {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map(|Query(map)| QueryMap(map))
+            .map_err(|_| ApiError::bad_request("The query string could not be parsed."))
+    }
+}

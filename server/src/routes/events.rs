@@ -1,0 +1,349 @@
+//! `GET /api/events`: the SSE stream.
+//!
+//! Order on the wire: `retry`, one presence snapshot per followed room, the
+//! replay, `ready`, then live events and pings. Delivery is lossless and
+//! duplicate-free by construction:
+//!
+//! 1. The stream subscribes to the broadcast and reads the newest id `N`
+//!    atomically (see [`crate::hub`]), so every message with id > `N` will
+//!    arrive live and every message with id <= `N` is in the database.
+//! 2. The replay is read from the database, bounded by `N`.
+//! 3. `cursor` is the highest id up to which the stream is complete; live
+//!    messages with id <= `cursor` are skipped as duplicates.
+//! 4. If the stream falls behind the broadcast (`RecvError::Lagged`), it
+//!    reads everything after `cursor` from the database again, then goes on
+//!    with the broadcast, still skipping ids <= `cursor`.
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use axum::response::sse::{Event, Sse};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use tokio::sync::{broadcast, watch};
+use tokio::time::{interval_at, Instant, Interval, MissedTickBehavior};
+
+use crate::db::{self, Message};
+use crate::error::ApiError;
+use crate::extract::QueryMap;
+use crate::hub::{HubEvent, Presence, PresenceGuard};
+use crate::routes::AppState;
+use crate::validate::{check_user, parse_int_param, parse_rooms};
+
+/// Reconnection delay advertised to EventSource clients.
+pub const RETRY: Duration = Duration::from_millis(3000);
+
+/// Messages read from the database per query while replaying or refilling,
+/// so a huge backlog never sits in memory at once.
+const PAGE: usize = 500;
+
+const DEFAULT_ROOM: &str = "general";
+
+/// The `GET /api/events` handler.
+pub async fn stream(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    QueryMap(query): QueryMap,
+) -> Result<Response, ApiError> {
+    let rooms = match query.get("rooms") {
+        Some(value) => parse_rooms(value)?,
+        None => vec![DEFAULT_ROOM.to_owned()],
+    };
+    // `user=` with an empty value means "no user", like an absent parameter.
+    let user = match query.get("user").map(String::as_str) {
+        None | Some("") => None,
+        Some(user) => {
+            check_user(user).map_err(|reason| {
+                ApiError::unprocessable(format!("The query parameter `user` {reason}."))
+            })?;
+            Some(user.to_owned())
+        }
+    };
+    let resume = resume_id(&headers, query.get("last_event_id"))?;
+    if *state.shutdown.borrow() {
+        return Err(ApiError::unavailable("The server is shutting down."));
+    }
+
+    let rooms: Arc<[String]> = rooms.into();
+    let subscription = state.hub.subscribe(user.clone(), &rooms);
+    let snapshot = subscription.last_id;
+
+    let mut pending = VecDeque::new();
+    pending.push_back(Event::default().retry(RETRY));
+    for presence in &subscription.presence {
+        pending.push_back(presence_event(presence));
+    }
+    let (cursor, catch_up) = match resume {
+        // Resume: everything after the client's id, up to the snapshot, is
+        // read page by page as the stream is consumed. An id beyond the
+        // newest one means the store was reset (e.g. a restarted --memory
+        // server); clamping keeps new messages flowing instead of skipping
+        // every id up to the stale one.
+        Some(after) => (
+            after.min(snapshot.unwrap_or(0)),
+            snapshot.map(CatchUp::UpTo),
+        ),
+        // Fresh connection: the newest `--history` messages up to the
+        // snapshot, then live from the snapshot on.
+        None => {
+            if let (Some(upto), true) = (snapshot, state.history > 0) {
+                let rooms = Arc::clone(&rooms);
+                let limit = state.history;
+                let replay = state
+                    .db
+                    .call(move |conn| db::latest_messages(conn, &rooms, upto, limit))
+                    .await?;
+                pending.extend(replay.iter().map(message_event));
+            }
+            (snapshot.unwrap_or(0), None)
+        }
+    };
+
+    tracing::debug!(?rooms, ?user, ?resume, "event stream opened");
+    let mut heartbeat = interval_at(Instant::now() + state.heartbeat, state.heartbeat);
+    heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut drops = state.drops.subscribe();
+    drops.mark_unchanged();
+    let events = EventStream {
+        rooms,
+        user,
+        receiver: subscription.receiver,
+        pending,
+        cursor,
+        catch_up,
+        ready: Some(snapshot),
+        heartbeat,
+        shutdown: state.shutdown.clone(),
+        drops,
+        done: false,
+        _presence: subscription.guard,
+        state,
+    };
+    let body = futures_util::stream::unfold(events, |mut events| async move {
+        let event = events.next().await?;
+        Some((Ok::<_, Infallible>(event), events))
+    });
+    Ok((
+        [(
+            HeaderName::from_static("x-accel-buffering"),
+            HeaderValue::from_static("no"),
+        )],
+        Sse::new(body),
+    )
+        .into_response())
+}
+
+/// `Last-Event-ID` header, else the `last_event_id` query parameter. Empty
+/// values count as absent; anything else must be an integer (400).
+fn resume_id(headers: &HeaderMap, query: Option<&String>) -> Result<Option<i64>, ApiError> {
+    if let Some(value) = headers.get("last-event-id") {
+        let value = value
+            .to_str()
+            .map(str::trim)
+            .map_err(|_| ApiError::bad_request("The Last-Event-ID header must be an integer."))?;
+        if !value.is_empty() {
+            return value.parse::<i64>().map(Some).map_err(|_| {
+                ApiError::bad_request(format!(
+                    "The Last-Event-ID header must be an integer (got {value:?})."
+                ))
+            });
+        }
+    }
+    parse_int_param("last_event_id", query)
+}
+
+/// Where the stream still has to read messages from the database.
+#[derive(Debug, Clone, Copy)]
+enum CatchUp {
+    /// Initial replay after a resume id, bounded by the subscription snapshot.
+    UpTo(i64),
+    /// Refill after falling behind the broadcast: everything there is.
+    Unbounded,
+}
+
+/// Why the live wait in [`EventStream::next`] woke up.
+enum Wake {
+    End,
+    Heartbeat,
+    Received(Result<HubEvent, broadcast::error::RecvError>),
+}
+
+struct EventStream {
+    state: Arc<AppState>,
+    rooms: Arc<[String]>,
+    user: Option<String>,
+    receiver: broadcast::Receiver<HubEvent>,
+    pending: VecDeque<Event>,
+    /// Every message of the followed rooms with id <= cursor has been sent
+    /// (or deliberately left out as old history).
+    cursor: i64,
+    catch_up: Option<CatchUp>,
+    /// `Some(last_id)` until the `ready` event has been sent.
+    ready: Option<Option<i64>>,
+    heartbeat: Interval,
+    shutdown: watch::Receiver<bool>,
+    drops: watch::Receiver<u64>,
+    done: bool,
+    _presence: PresenceGuard,
+}
+
+impl EventStream {
+    /// The next event, or `None` to end the stream (shutdown, drop hook,
+    /// database failure).
+    async fn next(&mut self) -> Option<Event> {
+        loop {
+            if self.done || *self.shutdown.borrow() {
+                return None;
+            }
+            if let Some(event) = self.pending.pop_front() {
+                return Some(event);
+            }
+            if let Some(catch_up) = self.catch_up {
+                if let Err(err) = self.read_page(catch_up).await {
+                    // Ending the stream is safe: the client reconnects with
+                    // its last id and the server resumes from there.
+                    tracing::warn!(error = %err, "ending an event stream after a database error");
+                    self.done = true;
+                    return None;
+                }
+                continue;
+            }
+            if let Some(last_id) = self.ready.take() {
+                return Some(json_event("ready", &Ready { last_id }));
+            }
+            let woke = tokio::select! {
+                biased;
+                _ = self.shutdown.wait_for(|closing| *closing) => Wake::End,
+                _ = self.drops.changed() => Wake::End,
+                _ = self.heartbeat.tick() => Wake::Heartbeat,
+                received = self.receiver.recv() => Wake::Received(received),
+            };
+            match woke {
+                Wake::End => return None,
+                Wake::Heartbeat => {
+                    return Some(json_event(
+                        "ping",
+                        &Ping {
+                            ts: db::timestamp_ms(),
+                        },
+                    ));
+                }
+                Wake::Received(Ok(event)) => {
+                    if let Some(event) = self.live_event(event) {
+                        return Some(event);
+                    }
+                }
+                Wake::Received(Err(broadcast::error::RecvError::Lagged(skipped))) => {
+                    tracing::debug!(skipped, user = ?self.user, "stream lagged; refilling from the database");
+                    self.state.metrics.record_lag(self.user.as_deref());
+                    // Presence/typing events in the gap are gone: send fresh
+                    // presence snapshots; the messages come from the database.
+                    for presence in self.state.hub.presence_snapshots(&self.rooms) {
+                        self.pending.push_back(presence_event(&presence));
+                    }
+                    self.catch_up = Some(CatchUp::Unbounded);
+                }
+                Wake::Received(Err(broadcast::error::RecvError::Closed)) => return None,
+            }
+        }
+    }
+
+    fn live_event(&mut self, event: HubEvent) -> Option<Event> {
+        if !self.rooms.iter().any(|room| room == event.room()) {
+            return None;
+        }
+        match event {
+            HubEvent::Message(message) => {
+                if message.id <= self.cursor {
+                    return None;
+                }
+                self.cursor = message.id;
+                Some(
+                    Event::default()
+                        .event("message")
+                        .id(message.id.to_string())
+                        .data(&message.json),
+                )
+            }
+            HubEvent::Presence(presence) => Some(presence_event(&presence)),
+            HubEvent::Typing(typing) => Some(json_event("typing", &*typing)),
+        }
+    }
+
+    async fn read_page(&mut self, catch_up: CatchUp) -> Result<(), ApiError> {
+        let rooms = Arc::clone(&self.rooms);
+        let after = self.cursor;
+        let upto = match catch_up {
+            CatchUp::UpTo(upto) => Some(upto),
+            CatchUp::Unbounded => None,
+        };
+        let page = self
+            .state
+            .db
+            .call(move |conn| db::messages_after(conn, &rooms, after, upto, PAGE))
+            .await?;
+        if matches!(catch_up, CatchUp::Unbounded) {
+            self.state.metrics.record_refill(page.len());
+        }
+        let complete = page.len() < PAGE;
+        for message in &page {
+            if message.id > self.cursor {
+                self.cursor = message.id;
+                self.pending.push_back(message_event(message));
+            }
+        }
+        if complete {
+            self.catch_up = None;
+            if let Some(upto) = upto {
+                self.cursor = self.cursor.max(upto);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for EventStream {
+    fn drop(&mut self) {
+        tracing::debug!(rooms = ?self.rooms, user = ?self.user, "event stream closed");
+    }
+}
+
+#[derive(Serialize)]
+struct Ready {
+    last_id: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct Ping {
+    ts: i64,
+}
+
+fn message_event(message: &Message) -> Event {
+    Event::default()
+        .event("message")
+        .id(message.id.to_string())
+        .data(to_json(message))
+}
+
+fn presence_event(presence: &Presence) -> Event {
+    json_event("presence", presence)
+}
+
+/// An event without an `id:` field, so it does not move the client's last
+/// event id.
+fn json_event<T: Serialize + ?Sized>(name: &str, data: &T) -> Event {
+    Event::default().event(name).data(to_json(data))
+}
+
+fn to_json<T: Serialize + ?Sized>(data: &T) -> String {
+    // serde_json escapes newlines inside strings, so the data is always one
+    // `data:` line.
+    serde_json::to_string(data).unwrap_or_else(|err| {
+        tracing::error!(error = %err, "could not serialize an event");
+        String::from("{}")
+    })
+}

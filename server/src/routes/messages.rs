@@ -1,0 +1,106 @@
+//! `POST /api/messages` and `GET /api/rooms/{room}/messages`.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+
+use crate::db::{self, Message, NewMessage};
+use crate::error::ApiError;
+use crate::extract::{JsonObject, QueryMap};
+use crate::routes::AppState;
+use crate::validate::{
+    check_client_id, check_room, check_text, check_user, parse_int_param, DEFAULT_HISTORY_LIMIT,
+    MAX_HISTORY_LIMIT,
+};
+
+/// Reads and validates a string field with one of the name checkers.
+pub(crate) fn named_field(
+    body: &JsonObject,
+    field: &str,
+    check: fn(&str) -> Result<(), String>,
+) -> Result<String, ApiError> {
+    let value = body.required_str(field)?;
+    check(value)
+        .map_err(|reason| ApiError::unprocessable(format!("The field `{field}` {reason}.")))?;
+    Ok(value.to_owned())
+}
+
+/// `POST /api/messages`: stores a message and broadcasts it.
+///
+/// 201 with the stored message; 200 with the previously stored message when
+/// its `client_id` is already known (nothing is stored or broadcast again).
+pub async fn create(
+    State(state): State<Arc<AppState>>,
+    body: JsonObject,
+) -> Result<Response, ApiError> {
+    let room = named_field(&body, "room", check_room)?;
+    let user = named_field(&body, "user", check_user)?;
+    let text = body.required_str("text")?;
+    check_text("text", text)?;
+    let client_id = match body.optional_str("client_id")? {
+        Some(id) => {
+            check_client_id(id).map_err(|reason| {
+                ApiError::unprocessable(format!("The field `client_id` {reason}."))
+            })?;
+            Some(id.to_owned())
+        }
+        None => None,
+    };
+    let new = NewMessage {
+        room,
+        user,
+        text: text.to_owned(),
+        client_id,
+    };
+    let hub = Arc::clone(&state.hub);
+    let (message, created) = state
+        .db
+        .call(move |conn| db::insert_message(conn, new, |stored| hub.publish_message(stored)))
+        .await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(message)).into_response())
+}
+
+#[derive(Serialize)]
+struct HistoryPage {
+    messages: Vec<Message>,
+    has_more: bool,
+}
+
+/// `GET /api/rooms/{room}/messages?before=ID&limit=N`: one page of history.
+pub async fn history(
+    State(state): State<Arc<AppState>>,
+    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    QueryMap(query): QueryMap,
+) -> Result<Response, ApiError> {
+    let Path(room) =
+        path.map_err(|_| ApiError::bad_request("The room name in the path could not be read."))?;
+    check_room(&room).map_err(|reason| {
+        ApiError::unprocessable(format!("The room name in the path {reason}."))
+    })?;
+    let before = parse_int_param("before", query.get("before"))?;
+    let limit = match parse_int_param("limit", query.get("limit"))? {
+        None => DEFAULT_HISTORY_LIMIT,
+        Some(limit) => u32::try_from(limit)
+            .ok()
+            .filter(|l| (1..=MAX_HISTORY_LIMIT).contains(l))
+            .ok_or_else(|| {
+                ApiError::unprocessable(format!(
+                    "The query parameter `limit` must be between 1 and {MAX_HISTORY_LIMIT} (got {limit})."
+                ))
+            })?,
+    };
+    let (messages, has_more) = state
+        .db
+        .call(move |conn| db::room_history(conn, &room, before, limit))
+        .await?;
+    Ok(Json(HistoryPage { messages, has_more }).into_response())
+}

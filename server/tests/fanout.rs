@@ -1,0 +1,86 @@
+//! Load: 200 concurrent subscribers each receive every one of a burst of
+//! 1,000 messages, in order.
+
+mod support;
+
+use std::time::Instant;
+
+use serde_json::json;
+use support::*;
+use tokio::sync::mpsc;
+
+const SUBSCRIBERS: usize = 200;
+const MESSAGES: usize = 1000;
+const POSTERS: usize = 4;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_subscribers_receive_a_burst_of_a_thousand_messages_in_order() {
+    let started = Instant::now();
+    let server = start(memory_config()).await;
+    let client = client();
+
+    let (ready_tx, mut ready_rx) = mpsc::channel::<()>(SUBSCRIBERS);
+    let mut subscribers = Vec::new();
+    for i in 0..SUBSCRIBERS {
+        let client = client.clone();
+        // Half follow one room, half two: the filter must not drop anything.
+        let url = if i % 2 == 0 {
+            server.url("/api/events?rooms=general")
+        } else {
+            server.url(&format!("/api/events?rooms=general,side{i}"))
+        };
+        let ready_tx = ready_tx.clone();
+        subscribers.push(tokio::spawn(async move {
+            let mut events = SseStream::connect(&client, &url, None).await;
+            events.until_ready().await;
+            ready_tx.send(()).await.expect("report ready");
+            events.message_ids(MESSAGES).await
+        }));
+    }
+    for _ in 0..SUBSCRIBERS {
+        tokio::time::timeout(DEADLINE, ready_rx.recv())
+            .await
+            .expect("all subscribers connected in time")
+            .expect("subscriber alive");
+    }
+    let connected = started.elapsed();
+
+    let mut posters = Vec::new();
+    for p in 0..POSTERS {
+        let client = client.clone();
+        let url = server.url("/api/messages");
+        posters.push(tokio::spawn(async move {
+            let mut ids = Vec::new();
+            for i in 0..MESSAGES / POSTERS {
+                let reply = post_json(
+                    &client,
+                    &url,
+                    &json!({"room": "general", "user": format!("poster{p}"), "text": format!("burst {p}/{i}")}),
+                )
+                .await;
+                assert_eq!(reply.status.as_u16(), 201, "{}", reply.raw);
+                ids.push(reply.body["id"].as_i64().unwrap());
+            }
+            ids
+        }));
+    }
+    let mut posted = Vec::new();
+    for poster in posters {
+        posted.extend(poster.await.expect("poster"));
+    }
+    posted.sort();
+    assert_eq!(posted.len(), MESSAGES);
+    let burst_posted = started.elapsed();
+
+    for subscriber in subscribers {
+        let ids = subscriber.await.expect("subscriber");
+        assert_eq!(ids, posted, "every message exactly once, in id order");
+    }
+    eprintln!(
+        "fan-out: connected {SUBSCRIBERS} in {connected:?}, posted {MESSAGES} by {burst_posted:?}, \
+         all delivered by {:?}; lag refills: {}",
+        started.elapsed(),
+        server.metrics.lag_recoveries()
+    );
+    server.stop().await;
+}
