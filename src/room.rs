@@ -65,6 +65,10 @@ impl Message {
 pub struct Room {
     pub name: String,
     log: VecDeque<Message>,
+    /// Absolute position of `log[0]`: decreases as history is prepended,
+    /// grows as the cap drops old messages. A windowed view keeps its range
+    /// in absolute positions, so prepends and drops do not move it.
+    base: i64,
     pub unread: usize,
     /// Older messages exist that are not in memory (dropped by the cap, or
     /// never loaded); scroll-back may fetch them.
@@ -88,6 +92,25 @@ impl Room {
 
     pub fn len(&self) -> usize {
         self.log.len()
+    }
+
+    /// Absolute position of the oldest message in memory.
+    pub fn base(&self) -> i64 {
+        self.base
+    }
+
+    /// Absolute position just past the newest message.
+    pub fn end(&self) -> i64 {
+        self.base + self.log.len() as i64
+    }
+
+    /// Messages at absolute positions `start..end` (clamped to what is in
+    /// memory), with the message just before them (for grouping).
+    pub fn window_abs(&self, start: i64, end: i64) -> (Option<Message>, Vec<Message>) {
+        let to_index = |p: i64| (p - self.base).clamp(0, self.log.len() as i64) as usize;
+        let (s, e) = (to_index(start), to_index(end));
+        let before = s.checked_sub(1).and_then(|i| self.log.get(i)).cloned();
+        (before, self.window(s, e))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -435,6 +458,7 @@ impl ChatState {
             match room.log.iter().position(|m| m.status == Status::Sent) {
                 Some(i) => {
                     room.log.remove(i);
+                    room.base += 1;
                     room.has_older = true;
                 }
                 None => break,
@@ -614,6 +638,7 @@ impl ChatState {
         if let Some(room) = self.room_mut(room_name) {
             for m in msgs.into_iter().rev() {
                 room.log.push_front(m);
+                room.base -= 1;
             }
             room.has_older = has_more;
         }
@@ -871,6 +896,7 @@ mod tests {
         s.ingest(batch(items), 0.0);
         assert_eq!(texts(&s, "general"), ["mine", "m4", "m5"]);
         assert!(s.active_room().unwrap().has_older);
+        assert_eq!(s.active_room().unwrap().base(), 3, "three dropped");
     }
 
     #[test]
@@ -882,8 +908,18 @@ mod tests {
             wire(Some("2"), "general", "a", "two"),
             wire(Some("3"), "general", "a", "three"),
         ];
+        let (before, win) = s.active_room().unwrap().window_abs(0, 1);
+        assert_eq!((before, win[0].text.as_str()), (None, "three"));
         assert_eq!(s.prepend_history("general", older, false, 0.0), 2);
         assert_eq!(texts(&s, "general"), ["one", "two", "three"]);
+        let room = s.active_room().unwrap();
+        assert_eq!((room.base(), room.end()), (-2, 1));
+        // The same absolute range still shows the same message.
+        let (before, win) = room.window_abs(0, 1);
+        assert_eq!(
+            (before.unwrap().text.as_str(), win[0].text.as_str()),
+            ("two", "three")
+        );
         assert_eq!(s.active_room().unwrap().oldest_id(), Some("1"));
         assert!(!s.active_room().unwrap().has_older);
     }

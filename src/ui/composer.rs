@@ -47,15 +47,7 @@ pub fn Composer() -> impl IntoView {
                 ev.prevent_default();
                 send();
             }
-            "Escape" => {
-                if let Some(list) = web_sys::window()
-                    .and_then(|w| w.document())
-                    .and_then(|d| d.get_element_by_id("message-list"))
-                {
-                    list.set_scroll_top(list.scroll_height());
-                }
-                chat.state.update(|s| s.set_at_bottom(true));
-            }
+            "Escape" => chat.jump_requests.update(|n| *n += 1),
             _ => {}
         }
     };

@@ -36,6 +36,8 @@ pub struct Chat {
     pub notice: RwSignal<Option<String>>,
     /// Rooms whose scroll-back request is in flight.
     pub loading_older: RwSignal<Vec<String>>,
+    /// Bumped to ask the message list to jump to the newest message.
+    pub jump_requests: RwSignal<u32>,
     lang: RwSignal<Lang>,
     stream: StoredValue<Option<EventStream>, LocalStorage>,
     outbox: StoredValue<Option<Outbox>, LocalStorage>,
@@ -43,6 +45,30 @@ pub struct Chat {
 }
 
 impl Chat {
+    /// A chat with no backend attached: the state and signals only. Used by
+    /// [`Chat::start`], and by component tests that set states directly.
+    pub fn detached(
+        lang: RwSignal<Lang>,
+        cfg: Arc<Config>,
+        me: &str,
+        rooms: &[String],
+        active: &str,
+    ) -> Chat {
+        Chat {
+            lang,
+            cfg: StoredValue::new(cfg),
+            state: RwSignal::new(ChatState::new(me, rooms, active)),
+            conn: RwSignal::new(ConnState::Connecting),
+            announcements: RwSignal::new(Vec::new()),
+            notice: RwSignal::new(None),
+            loading_older: RwSignal::new(Vec::new()),
+            jump_requests: RwSignal::new(0),
+            stream: StoredValue::new_local(None),
+            outbox: StoredValue::new_local(None),
+            last_typing: StoredValue::new(0.0),
+        }
+    }
+
     /// Starts the chat for `me` in `rooms`, showing `active`. Must run
     /// inside a component: everything is released on its cleanup.
     pub fn start(
@@ -52,18 +78,7 @@ impl Chat {
         rooms: Vec<String>,
         active: String,
     ) -> Chat {
-        let chat = Chat {
-            lang,
-            cfg: StoredValue::new(cfg.clone()),
-            state: RwSignal::new(ChatState::new(&me, &rooms, &active)),
-            conn: RwSignal::new(ConnState::Connecting),
-            announcements: RwSignal::new(Vec::new()),
-            notice: RwSignal::new(None),
-            loading_older: RwSignal::new(Vec::new()),
-            stream: StoredValue::new_local(None),
-            outbox: StoredValue::new_local(None),
-            last_typing: StoredValue::new(0.0),
-        };
+        let chat = Chat::detached(lang, cfg.clone(), &me, &rooms, &active);
 
         let batcher = Batcher::new(move |items: Vec<RawEvent>| chat.ingest(items));
         let stream = EventStream::open(cfg.clone(), chat.events_url(), chat.conn, move |raw| {

@@ -2,8 +2,14 @@
 //!
 //! Reading-position aware: it follows new messages only while the reader
 //! is at the bottom; otherwise a "N new messages" button offers the jump.
-//! Only a window of the newest messages is in the DOM; scrolling to the top
-//! widens it, then fetches older history, keeping the view where it was.
+//!
+//! Windowed: only a window of at most [`MAX_ROWS`] rows is in the DOM,
+//! whatever the room's length. The window follows the newest messages, and
+//! scrolling near its top or bottom edge shifts it by [`STEP`] rows; before
+//! each shift the row at the top of the viewport is noted and after the
+//! render the scroll position is corrected so that row stays put (no jump,
+//! whatever the rows' heights). At the oldest message in memory it fetches
+//! older history.
 
 use super::controller::Chat;
 use super::format;
@@ -14,13 +20,16 @@ use crate::text::{is_long, linkify, preview, Segment};
 use crate::transport::browser::tz_offset_ms;
 use leptos::html::Div;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
-/// Rows rendered at first, and added per scroll to the top.
-pub const WINDOW_STEP: usize = 150;
+/// Rows kept in the DOM at most.
+pub const MAX_ROWS: i64 = 160;
+/// Rows a window shift adds at one edge.
+pub const STEP: i64 = 50;
 /// Distance from the bottom (px) that still counts as "at the bottom".
 const BOTTOM_SLACK: i32 = 48;
-/// Distance from the top (px) at which older messages are fetched.
-const TOP_TRIGGER: i32 = 200;
+/// Distance from an edge (px) at which the window shifts.
+const EDGE_TRIGGER: i32 = 300;
 
 /// One rendered row: a message with what its neighbours decide.
 #[derive(Clone, PartialEq)]
@@ -30,36 +39,58 @@ struct Row {
     new_day: bool,
 }
 
+/// Where the view is: following the newest messages, or a fixed range of
+/// absolute positions (see [`crate::room::Room::base`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum View {
+    Follow,
+    Range(i64, i64),
+}
+
 /// The scrolling list of messages.
 #[component]
 pub fn MessageList() -> impl IntoView {
     let chat = expect_context::<Chat>();
     let lang = use_lang();
     let list = NodeRef::<Div>::new();
-    let shown = RwSignal::new(WINDOW_STEP);
+    let view = RwSignal::new(View::Follow);
     let tz = tz_offset_ms();
+    // A row to keep in place across the next render: (uid, offset from the
+    // viewport's top).
+    let anchor = StoredValue::new(None::<(u64, i32)>);
 
-    // Switching rooms starts with the newest messages again.
+    // Switching rooms starts at the newest messages again.
     Effect::new(move |prev: Option<String>| {
         let room = chat.state.with(|s| s.active().to_string());
         if prev.as_ref().is_some_and(|p| *p != room) {
-            shown.set(WINDOW_STEP);
+            view.set(View::Follow);
             chat.state.update(|s| s.set_at_bottom(true));
         }
         room
     });
 
+    // The range shown, in absolute positions, clamped to what is in memory.
+    let range = move || {
+        chat.state.with(|s| {
+            let Some(room) = s.active_room() else {
+                return (0, 0);
+            };
+            let (base, end) = (room.base(), room.end());
+            match view.get() {
+                View::Follow => ((end - MAX_ROWS).max(base), end),
+                View::Range(a, b) => (a.clamp(base, end), b.clamp(base, end)),
+            }
+        })
+    };
+
     let rows = move || {
-        let n = shown.get();
+        let (start, end) = range();
         chat.state.with(|s| {
             let Some(room) = s.active_room() else {
                 return Vec::new();
             };
-            let start = room.len().saturating_sub(n);
-            // One extra message above the window decides the first row's grouping.
-            let context = start.checked_sub(1).and_then(|i| room.get(i)).cloned();
-            let mut prev = context;
-            room.window(start, room.len())
+            let (mut prev, window) = room.window_abs(start, end);
+            window
                 .into_iter()
                 .map(|msg| {
                     let group_start = prev.as_ref().is_none_or(|p| !continues_group(p, &msg, tz));
@@ -75,65 +106,119 @@ pub fn MessageList() -> impl IntoView {
         })
     };
 
-    let scroll_to_bottom = move || {
-        if let Some(el) = list.get_untracked() {
-            el.set_scroll_top(el.scroll_height());
+    // Notes the first row visible at the top of the viewport.
+    let note_anchor = move || {
+        let Some(el) = list.get_untracked() else {
+            return;
+        };
+        let top = el.scroll_top();
+        let Ok(rows) = el.query_selector_all("li.msg") else {
+            return;
+        };
+        for i in 0..rows.length() {
+            let Some(row) = rows
+                .item(i)
+                .and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+            else {
+                continue;
+            };
+            if row.offset_top() + row.offset_height() > top {
+                if let Some(uid) = row.get_attribute("data-uid").and_then(|u| u.parse().ok()) {
+                    anchor.set_value(Some((uid, row.offset_top() - top)));
+                }
+                return;
+            }
         }
     };
 
-    // After each render: follow the bottom when reading, or keep the view
-    // still when older rows were added above.
-    let prev_height = StoredValue::new(0);
-    let prev_first = StoredValue::new(0u64);
+    // After each render: keep the anchor row in place, or stay at the
+    // bottom while following.
     Effect::new(move |_| {
-        let first = chat.state.with(|s| {
-            s.active_room().and_then(|r| {
-                let start = r.len().saturating_sub(shown.get());
-                r.get(start).map(|m| m.uid)
-            })
+        let _ = rows();
+        request_animation_frame(move || {
+            let Some(el) = list.get_untracked() else {
+                return;
+            };
+            if let Some((uid, offset)) = anchor.get_value() {
+                anchor.set_value(None);
+                if let Ok(Some(row)) = el.query_selector(&format!("li.msg[data-uid=\"{uid}\"]")) {
+                    if let Ok(row) = row.dyn_into::<web_sys::HtmlElement>() {
+                        el.set_scroll_top(row.offset_top() - offset);
+                        return;
+                    }
+                }
+            }
+            if view.get_untracked() == View::Follow {
+                el.set_scroll_top(el.scroll_height());
+            }
         });
-        let _ = chat.state.with(|s| {
-            s.active_room()
-                .map(|r| (r.len(), r.last().map(|m| m.key())))
-        });
-        let Some(el) = list.get() else { return };
-        let at_bottom = chat.state.with_untracked(|s| s.reading())
-            || chat
-                .state
-                .with_untracked(|s| s.active_room().is_some_and(|r| r.is_empty()));
-        let first = first.unwrap_or(0);
-        if first != prev_first.get_value() && prev_first.get_value() != 0 && !at_bottom {
-            el.set_scroll_top(el.scroll_top() + el.scroll_height() - prev_height.get_value());
-        } else if at_bottom {
-            el.set_scroll_top(el.scroll_height());
+    });
+
+    // When older history arrives while the window sits at the top, show it.
+    Effect::new(move |prev_base: Option<i64>| {
+        let base = chat.state.with(|s| s.active_room().map_or(0, |r| r.base()));
+        if let (Some(prev), View::Range(a, b)) = (prev_base, view.get_untracked()) {
+            if base < prev && a <= prev {
+                note_anchor();
+                let a = (a - STEP).max(base);
+                view.set(View::Range(a, b.min(a + MAX_ROWS)));
+            }
         }
-        prev_first.set_value(first);
-        prev_height.set_value(el.scroll_height());
+        base
     });
 
     let on_scroll = move |_| {
         let Some(el) = list.get_untracked() else {
             return;
         };
-        let at_bottom = el.scroll_height() - el.scroll_top() - el.client_height() <= BOTTOM_SLACK;
-        if chat.state.with_untracked(|s| s.reading()) != at_bottom {
-            chat.state.update(|s| s.set_at_bottom(at_bottom));
+        let below = el.scroll_height() - el.scroll_top() - el.client_height();
+        let at_bottom = below <= BOTTOM_SLACK;
+        let (start, end) = range();
+        let (base, room_end, room) = chat.state.with_untracked(|s| {
+            s.active_room().map_or((0, 0, String::new()), |r| {
+                (r.base(), r.end(), r.name.clone())
+            })
+        });
+        let following = view.get_untracked() == View::Follow;
+        if following && !at_bottom {
+            view.set(View::Range(start, end));
+        } else if !following && at_bottom && end >= room_end {
+            view.set(View::Follow);
         }
-        prev_height.set_value(el.scroll_height());
-        if el.scroll_top() <= TOP_TRIGGER {
-            let (len, room) = chat.state.with_untracked(|s| {
-                (
-                    s.active_room().map_or(0, |r| r.len()),
-                    s.active().to_string(),
-                )
-            });
-            if shown.get_untracked() < len {
-                shown.update(|n| *n += WINDOW_STEP);
+        if chat.state.with_untracked(|s| s.reading()) != (at_bottom && end >= room_end) {
+            chat.state
+                .update(|s| s.set_at_bottom(at_bottom && end >= room_end));
+        }
+        if el.scroll_top() <= EDGE_TRIGGER {
+            if start > base {
+                note_anchor();
+                let a = (start - STEP).max(base);
+                view.set(View::Range(a, end.min(a + MAX_ROWS)));
             } else {
                 chat.load_older(&room);
             }
+        } else if below <= EDGE_TRIGGER && end < room_end && view.get_untracked() != View::Follow {
+            note_anchor();
+            let b = (end + STEP).min(room_end);
+            view.set(View::Range(start.max(b - MAX_ROWS), b));
         }
     };
+
+    let jump_to_newest = move || {
+        view.set(View::Follow);
+        chat.state.update(|s| s.set_at_bottom(true));
+        if let Some(el) = list.get_untracked() {
+            el.set_scroll_top(el.scroll_height());
+        }
+    };
+    // Escape in the composer asks for the same jump.
+    Effect::new(move |prev: Option<u32>| {
+        let n = chat.jump_requests.get();
+        if prev.is_some() {
+            jump_to_newest();
+        }
+        n
+    });
 
     let unread_here = move || {
         chat.state.with(|s| {
@@ -153,9 +238,10 @@ pub fn MessageList() -> impl IntoView {
             .with(|l| chat.state.with(|s| l.iter().any(|r| r == s.active())))
     };
     let at_start = move || {
+        let (start, _) = range();
         chat.state.with(|s| {
             s.active_room()
-                .is_some_and(|r| !r.has_older && r.len() <= shown.get())
+                .is_some_and(|r| !r.has_older && start <= r.base())
         })
     };
 
@@ -181,10 +267,7 @@ pub fn MessageList() -> impl IntoView {
                 </ol>
             </div>
             <Show when=move || { unread_here() > 0 }>
-                <button class="jump-new" on:click=move |_| {
-                    scroll_to_bottom();
-                    chat.state.update(|s| s.set_at_bottom(true));
-                }>
+                <button class="jump-new" on:click=move |_| jump_to_newest()>
                     {move || new_messages(lang.get(), unread_here())} " ↓"
                 </button>
             </Show>
@@ -200,6 +283,7 @@ fn MessageRow(row: Row, lang: RwSignal<Lang>) -> impl IntoView {
         group_start,
         new_day,
     } = row;
+    let uid = msg.uid.to_string();
     let ts = msg.ts;
     let expanded = RwSignal::new(false);
     let long = is_long(&msg.text);
@@ -244,7 +328,7 @@ fn MessageRow(row: Row, lang: RwSignal<Lang>) -> impl IntoView {
                 <span>{move || format::day(ts, lang.get())}</span>
             </li>
         })}
-        <li class="msg" class:mine=mine class:continued=!group_start class:pending=pending class:failed=is_failed
+        <li class="msg" class:mine=mine data-uid=uid class:continued=!group_start class:pending=pending class:failed=is_failed
             data-id=msg.id.clone().unwrap_or_default()>
             <div class="msg-head" class:sr-only=!group_start>
                 <span class="author">{author_label}</span>

@@ -259,6 +259,8 @@ fn wasm_tests(browser: Browser) -> (bool, Option<u64>, String) {
                 "wasm32-unknown-unknown",
                 "--test",
                 "web",
+                "--test",
+                "ui",
             ],
         );
         c.env("SSE_CHAT_TEST_SERVER", &backend.url)

@@ -1,0 +1,456 @@
+//! Component tests in headless Chromium and Firefox: each mounts a
+//! component with a chat that has no backend attached
+//! ([`Chat::detached`]), sets states directly and asserts on the DOM.
+#![cfg(target_arch = "wasm32")]
+
+use leptos::prelude::*;
+use sse_chat::config::Config;
+use sse_chat::i18n::Lang;
+use sse_chat::protocol::{Incoming, Outgoing, WireMessage};
+use sse_chat::transport::events::ConnState;
+use sse_chat::ui::controller::Chat;
+use sse_chat::ui::error_screen::ErrorScreen;
+use sse_chat::ui::message_list::{MessageList, MAX_ROWS};
+use sse_chat::ui::status::StatusBar;
+use std::cell::Cell;
+use std::rc::Rc;
+use std::sync::Arc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Lets effects and the next animation frame run.
+async fn settle() {
+    leptos::task::tick().await;
+    sleep(50).await;
+}
+
+/// Polls `cond` every 20 ms until it holds; panics with `what` after `ms`.
+async fn wait_for(what: &str, ms: f64, cond: impl Fn() -> bool) {
+    let deadline = js_sys::Date::now() + ms;
+    while !cond() {
+        if js_sys::Date::now() > deadline {
+            panic!("timed out after {ms} ms waiting for {what}");
+        }
+        sleep(20).await;
+    }
+}
+
+struct Mounted {
+    root: web_sys::HtmlElement,
+    chat: Chat,
+    _handle: Box<dyn std::any::Any>,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        self.root.remove();
+    }
+}
+
+/// Loads the app's real stylesheet into the test page (once).
+fn load_stylesheet() {
+    if document().get_element_by_id("app-style").is_none() {
+        let style = document().create_element("style").unwrap();
+        style.set_id("app-style");
+        style.set_text_content(Some(include_str!("../style/main.css")));
+        document().head().unwrap().append_child(&style).unwrap();
+    }
+}
+
+/// Mounts `view` with a detached chat (user "me", room "general") in context.
+fn mount<V: IntoView + 'static>(view: impl Fn() -> V + 'static) -> Mounted {
+    load_stylesheet();
+    let root: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    // A fixed-size box, so scrolling and windowing behave as on a page.
+    root.set_attribute(
+        "style",
+        "height: 600px; width: 800px; display: flex; flex-direction: column",
+    )
+    .unwrap();
+    document().body().unwrap().append_child(&root).unwrap();
+    let slot: Rc<Cell<Option<Chat>>> = Rc::default();
+    let out = slot.clone();
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        let lang = RwSignal::new(Lang::En);
+        provide_context(lang);
+        let chat = Chat::detached(
+            lang,
+            Arc::new(Config::default()),
+            "me",
+            &["general".into()],
+            "general",
+        );
+        provide_context(chat);
+        out.set(Some(chat));
+        view()
+    });
+    Mounted {
+        root,
+        chat: slot.get().expect("mounted"),
+        _handle: Box::new(handle),
+    }
+}
+
+fn wire(id: u64, user: &str, text: &str, ts: f64) -> WireMessage {
+    WireMessage {
+        id: Some(id.to_string()),
+        room: Some("general".into()),
+        user: Some(user.into()),
+        text: text.into(),
+        ts: Some(ts),
+        client_id: None,
+    }
+}
+
+fn ingest(chat: &Chat, msgs: Vec<WireMessage>) {
+    chat.state.update(|s| {
+        s.ingest(
+            msgs.into_iter()
+                .map(|m| (Incoming::Message(m), None))
+                .collect(),
+            0.0,
+        );
+    });
+}
+
+fn count(root: &web_sys::HtmlElement, selector: &str) -> u32 {
+    root.query_selector_all(selector).unwrap().length()
+}
+
+fn text_of(root: &web_sys::HtmlElement, selector: &str) -> String {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {selector}"))
+        .text_content()
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn empty_room_says_so() {
+    let m = mount(|| view! { <MessageList /> });
+    settle().await;
+    assert_eq!(
+        text_of(&m.root, ".empty-room"),
+        "No messages yet. Say hello!"
+    );
+    assert_eq!(
+        m.root
+            .query_selector("[role=log]")
+            .unwrap()
+            .unwrap()
+            .get_attribute("aria-label")
+            .as_deref(),
+        Some("Messages")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn pending_and_failed_messages_show_their_state_and_actions() {
+    let m = mount(|| view! { <MessageList /> });
+    let out = |text: &str, cid: &str| Outgoing {
+        room: "general".into(),
+        user: "me".into(),
+        text: text.into(),
+        client_id: cid.into(),
+    };
+    m.chat.state.update(|s| {
+        s.add_pending(&out("on its way", "c1"), 1.7e12);
+        s.add_pending(&out("refused", "c2"), 1.7e12);
+        s.send_failed("c2", "HTTP 422: text is empty");
+    });
+    settle().await;
+    assert_eq!(count(&m.root, "li.msg.pending"), 1);
+    assert_eq!(text_of(&m.root, "li.msg.pending .msg-state"), "Sending…");
+    assert_eq!(count(&m.root, "li.msg.mine"), 2);
+    let failed = m.root.query_selector("li.msg.failed").unwrap().unwrap();
+    let failed_text = failed.text_content().unwrap();
+    assert!(
+        failed_text.contains("Not sent: HTTP 422: text is empty"),
+        "{failed_text}"
+    );
+    let buttons: Vec<String> = (0..failed.query_selector_all("button").unwrap().length())
+        .map(|i| {
+            failed
+                .query_selector_all("button")
+                .unwrap()
+                .item(i)
+                .unwrap()
+                .text_content()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(buttons, ["Retry", "Discard"]);
+
+    // Discard removes it (the controller's discard, as the button calls it).
+    m.chat.discard("c2");
+    settle().await;
+    assert_eq!(count(&m.root, "li.msg.failed"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn status_bar_shows_each_connection_state() {
+    let m = mount(|| view! { <StatusBar /> });
+    let status = || text_of(&m.root, "[data-testid=connection-status]");
+    m.chat.conn.set(ConnState::Open);
+    settle().await;
+    assert!(status().contains("Connected"), "{}", status());
+    m.chat.conn.set(ConnState::Reconnecting {
+        attempt: 3,
+        retry_at: js_sys::Date::now() + 4_500.0,
+    });
+    settle().await;
+    assert!(
+        status().contains("Reconnecting in 5 s (attempt 3)"),
+        "{}",
+        status()
+    );
+    assert!(status().contains("Retry now"));
+    m.chat.conn.set(ConnState::Offline);
+    settle().await;
+    assert!(status().contains("Offline"), "{}", status());
+    m.chat.conn.set(ConnState::Failed("bad URL".into()));
+    settle().await;
+    assert!(
+        status().contains("Connection failed: bad URL"),
+        "{}",
+        status()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn error_screen_names_the_problem() {
+    let m = mount(
+        || view! { <ErrorScreen error="config.json `sendFormat`: must be json, form or text, not \"xml\"".to_string() /> },
+    );
+    settle().await;
+    assert_eq!(
+        text_of(&m.root, "h1"),
+        "The chat is not configured correctly"
+    );
+    assert!(text_of(&m.root, ".error-detail").contains("`sendFormat`"));
+    assert!(m.root.query_selector("[role=alert]").unwrap().is_some());
+}
+
+#[wasm_bindgen_test]
+async fn hostile_text_renders_as_literal_text_and_only_safe_links() {
+    let payloads = [
+        "<script>window.__xss = 1</script>",
+        "<img src=x onerror=\"window.__xss = 2\">",
+        "<svg onload=\"window.__xss = 3\"></svg>",
+        "<iframe src=\"javascript:window.__xss = 4\"></iframe>",
+        "javascript:window.__xss = 5",
+        "data:text/html,<script>window.__xss = 6</script>",
+        "\"><b onmouseover=\"window.__xss = 7\">x</b>",
+        "<a href=\"javascript:alert(1)\">click</a>",
+        "&lt;b&gt; entities stay &amp; as typed",
+        "see https://example.com/?q=<b>x</b> and mailto:a@b.c or http://x.y/\"onclick=\"alert(1)",
+    ];
+    let m = mount(|| view! { <MessageList /> });
+    ingest(
+        &m.chat,
+        payloads
+            .iter()
+            .enumerate()
+            .map(|(i, p)| wire(i as u64 + 1, "mallory", p, 1.7e12 + i as f64))
+            .collect(),
+    );
+    settle().await;
+    let texts: Vec<String> = {
+        let nodes = m.root.query_selector_all(".msg-text").unwrap();
+        (0..nodes.length())
+            .map(|i| nodes.item(i).unwrap().text_content().unwrap())
+            .collect()
+    };
+    assert_eq!(texts, payloads, "every payload shows exactly as typed");
+    for tag in ["script", "img", "svg", "iframe", "b"] {
+        assert_eq!(
+            count(&m.root, &format!(".msg-text {tag}")),
+            0,
+            "no <{tag}> element was created"
+        );
+    }
+    let xss = js_sys::Reflect::get(&web_sys::window().unwrap(), &"__xss".into()).unwrap();
+    assert!(xss.is_undefined(), "no payload ran");
+    let links = m.root.query_selector_all(".msg-text a").unwrap();
+    let hrefs: Vec<String> = (0..links.length())
+        .map(|i| {
+            let a: web_sys::Element = links.item(i).unwrap().unchecked_into();
+            assert_eq!(
+                a.get_attribute("rel").as_deref(),
+                Some("noopener noreferrer")
+            );
+            assert_eq!(a.get_attribute("target").as_deref(), Some("_blank"));
+            a.get_attribute("href").unwrap()
+        })
+        .collect();
+    assert_eq!(
+        hrefs,
+        ["https://example.com/?q=", "mailto:a@b.c", "http://x.y/"]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn line_breaks_are_kept_and_long_messages_collapse() {
+    let m = mount(|| view! { <MessageList /> });
+    let long = "word ".repeat(400);
+    ingest(
+        &m.chat,
+        vec![
+            wire(1, "a", "one\ntwo", 1.7e12),
+            wire(2, "a", &long, 1.7e12 + 1.0),
+        ],
+    );
+    settle().await;
+    assert_eq!(text_of(&m.root, "li.msg .msg-text"), "one\ntwo");
+    let style = web_sys::window()
+        .unwrap()
+        .get_computed_style(&m.root.query_selector(".msg-text").unwrap().unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(style.get_property_value("white-space").unwrap(), "pre-wrap");
+    let button: web_sys::HtmlElement = m
+        .root
+        .query_selector(".show-more")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(button.text_content().unwrap(), "Show more");
+    assert!(text_of(&m.root, "li.msg:last-child .msg-text").len() < long.len());
+    button.click();
+    settle().await;
+    assert_eq!(text_of(&m.root, "li.msg:last-child .msg-text"), long);
+    assert_eq!(
+        button.get_attribute("aria-expanded").as_deref(),
+        Some("true")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn consecutive_messages_by_one_sender_are_grouped() {
+    let m = mount(|| view! { <MessageList /> });
+    let t0 = 1.7e12;
+    ingest(
+        &m.chat,
+        vec![
+            wire(1, "alice", "a1", t0),
+            wire(2, "alice", "a2", t0 + 60_000.0),
+            wire(3, "alice", "a3", t0 + 120_000.0),
+            wire(4, "bob", "b1", t0 + 180_000.0),
+            wire(5, "alice", "a4", t0 + 3_600_000.0),
+        ],
+    );
+    settle().await;
+    assert_eq!(count(&m.root, "li.msg"), 5);
+    assert_eq!(
+        count(&m.root, "li.msg.continued"),
+        2,
+        "a2 and a3 continue a1's group"
+    );
+    let heads = m
+        .root
+        .query_selector_all("li.msg:not(.continued) .author")
+        .unwrap();
+    let authors: Vec<String> = (0..heads.length())
+        .map(|i| heads.item(i).unwrap().text_content().unwrap())
+        .collect();
+    assert_eq!(authors, ["alice", "bob", "alice"]);
+    assert_eq!(count(&m.root, "li.day-separator"), 1);
+    // The full date is on hover (title) and focus (tabindex) of each time.
+    let time = m.root.query_selector("li.msg time").unwrap().unwrap();
+    assert!(
+        time.get_attribute("title")
+            .is_some_and(|t| t.contains("2023")),
+        "{:?}",
+        time.get_attribute("title")
+    );
+    assert_eq!(time.get_attribute("tabindex").as_deref(), Some("0"));
+}
+
+#[wasm_bindgen_test]
+async fn a_room_of_10000_messages_keeps_the_dom_small() {
+    let m = mount(|| view! { <MessageList /> });
+    let t0 = 1.7e12;
+    ingest(
+        &m.chat,
+        (1..=10_000)
+            .map(|i| {
+                wire(
+                    i,
+                    if i % 3 == 0 { "bob" } else { "alice" },
+                    &format!("message {i}"),
+                    t0 + i as f64 * 1000.0,
+                )
+            })
+            .collect(),
+    );
+    settle().await;
+    let rows = count(&m.root, "li.msg");
+    assert!(
+        rows > 0 && rows as i64 <= MAX_ROWS,
+        "{rows} rows in the DOM"
+    );
+    assert_eq!(
+        text_of(&m.root, "li.msg:last-child .msg-text"),
+        "message 10000",
+        "shows the newest"
+    );
+
+    // Scrolling to the top repeatedly walks back through history while the
+    // DOM stays bounded.
+    let list: web_sys::HtmlElement = m
+        .root
+        .query_selector("#message-list")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    let first_text = || text_of(&m.root, "li.msg .msg-text");
+    let initial_first = first_text();
+    for _ in 0..5 {
+        let before = first_text();
+        list.set_scroll_top(0);
+        list.dispatch_event(&web_sys::Event::new("scroll").unwrap())
+            .unwrap();
+        wait_for("the window to move up", 5_000.0, || first_text() != before).await;
+        let rows = count(&m.root, "li.msg");
+        assert!(rows as i64 <= MAX_ROWS, "{rows} rows after scrolling up");
+    }
+    assert_ne!(first_text(), initial_first);
+
+    // New messages while reading history don't move the view; the jump
+    // button counts them.
+    let before = first_text();
+    ingest(&m.chat, vec![wire(10_001, "bob", "fresh", t0 + 2e7)]);
+    settle().await;
+    assert_eq!(first_text(), before);
+    assert_eq!(
+        text_of(&m.root, ".jump-new").trim_end_matches(" ↓").trim(),
+        "1 new message"
+    );
+    let jump: web_sys::HtmlElement = m
+        .root
+        .query_selector(".jump-new")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    jump.click();
+    wait_for("the newest message", 5_000.0, || {
+        text_of(&m.root, "li.msg:last-child .msg-text") == "fresh"
+    })
+    .await;
+    assert!(count(&m.root, "li.msg") as i64 <= MAX_ROWS);
+}
