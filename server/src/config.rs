@@ -28,7 +28,8 @@ pub const DEFAULT_BROADCAST_CAPACITY: usize = 1024;
         When it is listening it prints exactly one line to stdout: \
         `sse-chat-server listening on http://ADDR`. Logs go to stderr (filter with RUST_LOG, \
         e.g. RUST_LOG=debug or RUST_LOG=sse_chat_server=debug). SIGINT/SIGTERM shut it down \
-        gracefully."
+        gracefully (up to 10 s for open connections); a second SIGINT exits at once with \
+        status 130."
 )]
 pub struct Config {
     /// Address to listen on. Port 0 picks a free port; the address actually

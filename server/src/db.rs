@@ -1,18 +1,31 @@
 //! SQLite storage.
 //!
-//! One `rusqlite::Connection` behind a mutex, only ever used from
-//! `tokio::task::spawn_blocking`, so SQLite's blocking I/O never stalls the
-//! async runtime. A single writer also gives a total order of inserts, which
-//! the hub relies on (broadcast order == id order).
+//! Two connections, each behind a `tokio::sync::Mutex` that a call awaits
+//! *before* it moves to the blocking thread pool, so waiting callers are
+//! parked tasks, never blocked threads, and at most one blocking thread per
+//! connection is busy at a time:
+//!
+//! - the **writer** does every insert. A single writer gives a total order
+//!   of inserts, and the hub relies on it: a message is inserted and
+//!   broadcast while the writer lock is held, so broadcast order == id order.
+//! - the **reader** (a read-only connection; WAL lets it read while the
+//!   writer writes) serves replay, refill and history reads, so reads never
+//!   queue behind writes. A committed insert is visible to the reader before
+//!   the hub learns its id, so a stream that knows an id can always read it.
+//!
+//! An in-memory database (`--memory`) cannot be shared between connections
+//! without SQLite's shared-cache mode and its table locks, so there the
+//! reader is the writer.
 
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use rusqlite::types::Value as SqlValue;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+use rusqlite::{params, params_from_iter, Connection, OpenFlags, OptionalExtension, Row};
 use serde::Serialize;
+use tokio::sync::Mutex;
 
 use crate::config::DbLocation;
 use crate::error::ApiError;
@@ -63,80 +76,115 @@ CREATE INDEX IF NOT EXISTS messages_room_id ON messages(room, id);
 
 const COLUMNS: &str = "id, room, user, text, ts, client_id";
 
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// One connection; `None` once closed at shutdown (later calls answer 503).
+type Slot = Arc<Mutex<Option<Connection>>>;
+
 /// Handle to the database; cheap to clone.
 #[derive(Clone)]
 pub struct Db {
-    // `None` once closed at shutdown; later calls answer 503.
-    conn: Arc<Mutex<Option<Connection>>>,
+    writer: Slot,
+    /// The same `Arc` as `writer` for an in-memory database.
+    reader: Slot,
 }
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Db").finish_non_exhaustive()
+        f.debug_struct("Db")
+            .field("separate_reader", &!Arc::ptr_eq(&self.writer, &self.reader))
+            .finish_non_exhaustive()
     }
 }
 
 impl Db {
-    /// Opens (creating if needed) the database and its schema.
+    /// Opens (creating if needed) the database and its schema, then the
+    /// read-only connection (file databases only).
     pub fn open(location: &DbLocation) -> anyhow::Result<Db> {
-        let conn = match location {
-            DbLocation::Memory => Connection::open_in_memory()
-                .context("could not open an in-memory SQLite database")?,
-            DbLocation::File(path) => open_file(path)?,
-        };
-        conn.execute_batch(SCHEMA)
-            .context("could not create the database schema")?;
-        Ok(Db {
-            conn: Arc::new(Mutex::new(Some(conn))),
-        })
+        match location {
+            DbLocation::Memory => {
+                let conn = Connection::open_in_memory()
+                    .context("could not open an in-memory SQLite database")?;
+                create_schema(&conn)?;
+                let slot = Arc::new(Mutex::new(Some(conn)));
+                Ok(Db {
+                    writer: Arc::clone(&slot),
+                    reader: slot,
+                })
+            }
+            DbLocation::File(path) => {
+                let writer = open_file(path)?;
+                create_schema(&writer)?;
+                // Opened after the writer switched the file to WAL mode and
+                // created the schema, so the -wal/-shm files exist.
+                let reader = open_reader(path)?;
+                Ok(Db {
+                    writer: Arc::new(Mutex::new(Some(writer))),
+                    reader: Arc::new(Mutex::new(Some(reader))),
+                })
+            }
+        }
+    }
+
+    /// True when reads use their own connection (file databases).
+    pub fn has_separate_reader(&self) -> bool {
+        !Arc::ptr_eq(&self.writer, &self.reader)
     }
 
     /// The newest message id, read on the calling thread. Only for startup,
-    /// before the runtime serves requests.
+    /// before the server handles requests.
     pub fn max_id_blocking(&self) -> anyhow::Result<Option<i64>> {
-        let guard = lock(&self.conn);
+        let guard = self
+            .writer
+            .try_lock()
+            .context("the database is already in use")?;
         let conn = guard.as_ref().context("the database is closed")?;
         Ok(max_id(conn)?)
     }
 
-    /// Runs `f` with the connection on the blocking thread pool.
-    pub async fn call<R, F>(&self, f: F) -> Result<R, ApiError>
+    /// Runs `f` with the writer connection on the blocking thread pool.
+    /// Calls run one at a time, in the order they acquired the lock.
+    pub async fn write<R, F>(&self, f: F) -> Result<R, ApiError>
     where
         R: Send + 'static,
         F: FnOnce(&mut Connection) -> rusqlite::Result<R> + Send + 'static,
     {
-        let conn = Arc::clone(&self.conn);
-        let joined = tokio::task::spawn_blocking(move || {
-            let mut guard = lock(&conn);
-            match guard.as_mut() {
-                Some(conn) => f(conn).map_err(|err| {
-                    tracing::error!(error = %err, "database error");
-                    ApiError::internal("The database failed to process the request.")
-                }),
-                None => Err(ApiError::unavailable(
-                    "The server is shutting down; try again shortly.",
-                )),
-            }
-        })
-        .await;
-        joined.unwrap_or_else(|err| {
-            tracing::error!(error = %err, "database task failed");
-            Err(ApiError::internal(
-                "The database failed to process the request.",
-            ))
-        })
+        run(&self.writer, f).await
     }
 
-    /// Checkpoints the WAL into the main file and closes the connection.
-    /// Later calls answer 503.
+    /// Runs the read-only `f` with the reader connection (the writer for an
+    /// in-memory database) on the blocking thread pool.
+    pub async fn read<R, F>(&self, f: F) -> Result<R, ApiError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<R> + Send + 'static,
+    {
+        run(&self.reader, move |conn: &mut Connection| f(conn)).await
+    }
+
+    /// Closes the reader, checkpoints the WAL into the main file and closes
+    /// the writer. Waits for a running call to finish; later calls answer
+    /// 503.
     pub async fn close(&self) -> anyhow::Result<()> {
-        let conn = Arc::clone(&self.conn);
+        let reader = if self.has_separate_reader() {
+            Arc::clone(&self.reader).lock_owned().await.take()
+        } else {
+            None
+        };
+        let writer = Arc::clone(&self.writer).lock_owned().await.take();
         tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-            let Some(conn) = lock(&conn).take() else {
+            if let Some(reader) = reader {
+                reader
+                    .close()
+                    .map_err(|(_, err)| err)
+                    .context("could not close the read-only database connection")?;
+            }
+            let Some(conn) = writer else {
                 return Ok(());
             };
-            // TRUNCATE leaves an empty -wal file, so the .db file alone is
-            // complete and consistent after a clean shutdown.
+            // TRUNCATE leaves an empty -wal file (and closing the last
+            // connection removes it), so the .db file alone is complete and
+            // consistent after a clean shutdown.
             conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
                 .context("could not checkpoint the database")?;
             conn.close()
@@ -149,11 +197,37 @@ impl Db {
     }
 }
 
-// A panic while the lock was held leaves the mutex poisoned; the connection
-// itself is still usable (SQLite rolls back an unfinished statement), so keep
-// serving instead of turning one bug into a dead server.
-fn lock(conn: &Mutex<Option<Connection>>) -> MutexGuard<'_, Option<Connection>> {
-    conn.lock().unwrap_or_else(PoisonError::into_inner)
+/// Waits for the connection in `slot` without holding a thread, then runs
+/// `f` on the blocking pool while keeping the lock.
+async fn run<R, F>(slot: &Slot, f: F) -> Result<R, ApiError>
+where
+    R: Send + 'static,
+    F: FnOnce(&mut Connection) -> rusqlite::Result<R> + Send + 'static,
+{
+    let mut guard = Arc::clone(slot).lock_owned().await;
+    // If the caller is cancelled while `f` runs, the task still finishes and
+    // only then releases the lock: a statement is never interrupted.
+    let joined = tokio::task::spawn_blocking(move || match guard.as_mut() {
+        Some(conn) => f(conn).map_err(|err| {
+            tracing::error!(error = %err, "database error");
+            ApiError::internal("The database failed to process the request.")
+        }),
+        None => Err(ApiError::unavailable(
+            "The server is shutting down; try again shortly.",
+        )),
+    })
+    .await;
+    joined.unwrap_or_else(|err| {
+        tracing::error!(error = %err, "database task failed");
+        Err(ApiError::internal(
+            "The database failed to process the request.",
+        ))
+    })
+}
+
+fn create_schema(conn: &Connection) -> anyhow::Result<()> {
+    conn.execute_batch(SCHEMA)
+        .context("could not create the database schema")
 }
 
 fn open_file(path: &Path) -> anyhow::Result<Connection> {
@@ -167,17 +241,35 @@ fn open_file(path: &Path) -> anyhow::Result<Connection> {
     }
     let conn = Connection::open(path)
         .with_context(|| format!("could not open the database {}", path.display()))?;
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .context("could not set the busy timeout")?;
     let mode: String = conn
         .query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))
         .with_context(|| format!("could not enable WAL mode on {}", path.display()))?;
     if !mode.eq_ignore_ascii_case("wal") {
         tracing::warn!(%mode, "SQLite did not switch to WAL mode");
     }
-    // NORMAL is durable across application crashes in WAL mode; only an OS
-    // crash can lose the last transactions, never corrupt the file.
-    conn.pragma_update(None, "synchronous", "NORMAL")
-        .context("could not set synchronous=NORMAL")?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))
+    // FULL syncs the WAL on every commit, so a message that was answered
+    // with 201 survives an OS crash or power loss too. With NORMAL the last
+    // commits could be lost, and their ids handed out again to different
+    // messages, which resuming clients would then skip as already seen.
+    conn.pragma_update(None, "synchronous", "FULL")
+        .context("could not set synchronous=FULL")?;
+    Ok(conn)
+}
+
+fn open_reader(path: &Path) -> anyhow::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .with_context(|| {
+        format!(
+            "could not open a read-only connection to {}",
+            path.display()
+        )
+    })?;
+    conn.busy_timeout(BUSY_TIMEOUT)
         .context("could not set the busy timeout")?;
     Ok(conn)
 }
@@ -274,26 +366,33 @@ pub fn messages_after(
     rows.collect()
 }
 
-/// The newest `limit` messages of `rooms` with `id <= upto`, ascending.
-pub fn latest_messages(
+/// Where the replay of the newest `count` messages of `rooms` with
+/// `id <= upto` starts: the largest id *before* the oldest of them, so that
+/// [`messages_after`] with this id pages through exactly those messages.
+/// `0` if there are at most `count` such messages.
+pub fn replay_after(
     conn: &Connection,
     rooms: &[String],
     upto: i64,
-    limit: usize,
-) -> rusqlite::Result<Vec<Message>> {
+    count: usize,
+) -> rusqlite::Result<i64> {
+    if count == 0 {
+        return Ok(upto);
+    }
     let (placeholders, mut values) = room_params(rooms);
     values.push(SqlValue::Integer(upto));
-    values.push(SqlValue::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+    values.push(SqlValue::Integer(
+        i64::try_from(count - 1).unwrap_or(i64::MAX),
+    ));
     let sql = format!(
-        "SELECT {COLUMNS} FROM messages WHERE room IN ({placeholders}) AND id <= ? \
-         ORDER BY id DESC LIMIT ?"
+        "SELECT id FROM messages WHERE room IN ({placeholders}) AND id <= ? \
+         ORDER BY id DESC LIMIT 1 OFFSET ?"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut messages = stmt
-        .query_map(params_from_iter(values), row_to_message)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    messages.reverse();
-    Ok(messages)
+    let oldest: Option<i64> = conn
+        .prepare_cached(&sql)?
+        .query_row(params_from_iter(values), |row| row.get(0))
+        .optional()?;
+    Ok(oldest.map_or(0, |id| id - 1))
 }
 
 /// One page of a room's history: up to `limit` messages with `id < before`
@@ -356,7 +455,22 @@ mod tests {
             [3, 4, 5]
         );
         assert_eq!(ids(messages_after(&conn, &ab, 0, None, 2).unwrap()), [1, 2]);
-        assert_eq!(ids(latest_messages(&conn, &ab, 8, 3).unwrap()), [6, 7, 8]);
+        assert_eq!(replay_after(&conn, &ab, 8, 3).unwrap(), 5);
+        assert_eq!(replay_after(&conn, &a, 8, 2).unwrap(), 4);
+        assert_eq!(replay_after(&conn, &a, 8, 4).unwrap(), 0);
+        assert_eq!(replay_after(&conn, &a, 8, 5).unwrap(), 0);
+        assert_eq!(replay_after(&conn, &a, 8, 0).unwrap(), 8);
+        assert_eq!(
+            ids(messages_after(
+                &conn,
+                &ab,
+                replay_after(&conn, &ab, 8, 3).unwrap(),
+                Some(8),
+                100
+            )
+            .unwrap()),
+            [6, 7, 8]
+        );
         let (page, more) = room_history(&conn, "a", None, 2).unwrap();
         assert_eq!((ids(page), more), (vec![7, 9], true));
         let (page, more) = room_history(&conn, "a", Some(7), 10).unwrap();

@@ -75,6 +75,11 @@ impl HubEvent {
     }
 }
 
+/// Most distinct user names [`Metrics`] keeps a per-user lag counter for.
+/// User names are chosen by clients, so the map must not grow with them;
+/// lags of further users still count in [`Metrics::lag_recoveries`].
+pub const MAX_LAG_USERS: usize = 1000;
+
 /// Counters that tests and operators can read.
 #[derive(Debug, Default)]
 pub struct Metrics {
@@ -91,7 +96,8 @@ impl Metrics {
     }
 
     /// Like [`Metrics::lag_recoveries`], for streams opened with `user=USER`
-    /// (`""` for streams without a user).
+    /// (`""` for streams without a user). Only the first [`MAX_LAG_USERS`]
+    /// users that lagged are counted individually; later ones read 0.
     pub fn lag_recoveries_for(&self, user: &str) -> u64 {
         self.lag_by_user
             .lock()
@@ -108,12 +114,16 @@ impl Metrics {
 
     pub(crate) fn record_lag(&self, user: Option<&str>) {
         self.lag_recoveries.fetch_add(1, Ordering::Relaxed);
-        *self
+        let user = user.unwrap_or("");
+        let mut by_user = self
             .lag_by_user
             .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .entry(user.unwrap_or("").to_owned())
-            .or_insert(0) += 1;
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(count) = by_user.get_mut(user) {
+            *count += 1;
+        } else if by_user.len() < MAX_LAG_USERS {
+            by_user.insert(user.to_owned(), 1);
+        }
     }
 
     pub(crate) fn record_refill(&self, count: usize) {
@@ -310,6 +320,30 @@ mod tests {
 
     fn rooms(names: &[&str]) -> Vec<String> {
         names.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn per_user_lag_counters_are_capped() {
+        let metrics = Metrics::default();
+        for i in 0..MAX_LAG_USERS + 50 {
+            metrics.record_lag(Some(&format!("user{i}")));
+        }
+        metrics.record_lag(Some("user0"));
+        metrics.record_lag(None);
+        assert_eq!(metrics.lag_recoveries(), MAX_LAG_USERS as u64 + 52);
+        assert_eq!(metrics.lag_recoveries_for("user0"), 2);
+        assert_eq!(
+            metrics.lag_recoveries_for(&format!("user{}", MAX_LAG_USERS - 1)),
+            1
+        );
+        // Beyond the cap users are not tracked individually, the anonymous
+        // bucket included.
+        assert_eq!(
+            metrics.lag_recoveries_for(&format!("user{MAX_LAG_USERS}")),
+            0
+        );
+        assert_eq!(metrics.lag_recoveries_for(""), 0);
+        assert_eq!(metrics.lag_by_user.lock().unwrap().len(), MAX_LAG_USERS);
     }
 
     #[test]

@@ -103,7 +103,8 @@ pub fn parse_rooms(value: &str) -> Result<Vec<String>, ApiError> {
         }
         if rooms.len() > MAX_ROOMS_PER_STREAM {
             return Err(ApiError::unprocessable(format!(
-                "The query parameter `rooms` may list at most {MAX_ROOMS_PER_STREAM} rooms."
+                "The query parameter `rooms` may list at most {MAX_ROOMS_PER_STREAM} different \
+                 rooms; follow fewer rooms or open a second stream."
             )));
         }
     }

@@ -13,6 +13,8 @@ async fn post_with_client_id_is_idempotent() {
     let server = start(memory_config()).await;
     let client = client();
     let url = server.url("/api/messages");
+    let mut events = SseStream::connect(&client, &server.url("/api/events"), None).await;
+    events.until_ready().await;
     let body = json!({"room": "general", "user": "alice", "text": "once", "client_id": "k3j-9_Z"});
 
     let first = post_json(&client, &url, &body).await;
@@ -23,6 +25,7 @@ async fn post_with_client_id_is_idempotent() {
     assert_eq!(stored["text"], "once");
     assert_eq!(stored["client_id"], "k3j-9_Z");
     assert!(stored["id"].as_i64().is_some() && stored["ts"].as_i64().is_some());
+    assert_eq!(events.next_of("message").await.json(), stored);
 
     // A retry (even with different content) returns the stored message.
     let retry = post_json(
@@ -37,7 +40,30 @@ async fn post_with_client_id_is_idempotent() {
     // Without client_id every POST stores a new message; client_id is null.
     let plain = post_message(&client, &server, "general", "alice", "twice").await;
     assert_eq!(plain["client_id"], Value::Null);
-    post_message(&client, &server, "general", "alice", "twice").await;
+    // The repeat was not broadcast again: the next message on the open
+    // stream is the one posted after it.
+    assert_eq!(events.next_of("message").await.json(), plain);
+    let plain2 = post_message(&client, &server, "general", "alice", "twice").await;
+    assert_eq!(events.next_of("message").await.json(), plain2);
+
+    // Two concurrent POSTs with one new client_id store one message: one
+    // answer is 201, the other 200 with the same message.
+    let race = json!({"room": "general", "user": "bob", "text": "racing", "client_id": "race-1"});
+    let (a, b) = tokio::join!(
+        post_json(&client, &url, &race),
+        post_json(&client, &url, &race)
+    );
+    let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 201], "{} / {}", a.raw, b.raw);
+    assert_eq!(a.body, b.body);
+    assert_eq!(events.next_of("message").await.json(), a.body);
+    let sentinel = post_message(&client, &server, "general", "alice", "after the race").await;
+    assert_eq!(
+        events.next_of("message").await.json(),
+        sentinel,
+        "the losing POST of the race was not broadcast"
+    );
 
     let history = get(&client, &server.url("/api/rooms/general/messages")).await;
     let texts: Vec<&str> = history.body["messages"]
@@ -46,7 +72,10 @@ async fn post_with_client_id_is_idempotent() {
         .iter()
         .map(|m| m["text"].as_str().unwrap())
         .collect();
-    assert_eq!(texts, ["once", "twice", "twice"]);
+    assert_eq!(
+        texts,
+        ["once", "twice", "twice", "racing", "after the race"]
+    );
     assert_eq!(history.body["messages"][0], stored);
     server.stop().await;
 }
@@ -231,6 +260,10 @@ async fn invalid_queries_routes_and_methods_get_json_errors() {
     get(&client, &server.url("/api/rooms/bad%20room/messages"))
         .await
         .assert_error(422, "room name");
+    // Not even text after percent-decoding: unreadable → 400.
+    get(&client, &server.url("/api/rooms/%FF/messages"))
+        .await
+        .assert_error(400, "room name");
 
     let typing = server.url("/api/typing");
     post_json(&client, &typing, &json!({"room": "general"}))
@@ -267,9 +300,61 @@ async fn invalid_queries_routes_and_methods_get_json_errors() {
     Reply::from(client.post(server.url("/api/health")).send().await.unwrap())
         .await
         .assert_error(405, "POST");
-    Reply::from(client.put(server.url("/api/events")).send().await.unwrap())
+    let put = Reply::from(client.put(server.url("/api/events")).send().await.unwrap()).await;
+    put.assert_error(405, "PUT");
+    assert_eq!(put.headers["allow"], "GET");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn head_on_the_event_stream_is_refused_without_side_effects() {
+    let server = start(Config {
+        test_hooks: true,
+        ..memory_config()
+    })
+    .await;
+    let client = client();
+    let mut watcher =
+        SseStream::connect(&client, &server.url("/api/events?user=watcher"), None).await;
+    watcher.until_ready().await;
+    // An armed fault is not consumed by HEAD.
+    let armed = post_json(
+        &client,
+        &server.url("/api/_test/fail"),
+        &json!({"route": "events", "status": 503}),
+    )
+    .await;
+    assert_eq!(armed.status.as_u16(), 204);
+
+    let head = client
+        .head(server.url("/api/events?user=ghost&rooms=general"))
+        .send()
         .await
-        .assert_error(405, "PUT");
+        .unwrap();
+    assert_eq!(head.status().as_u16(), 405);
+    assert_eq!(head.headers()["allow"], "GET");
+    assert!(head.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
+
+    // No presence join (or leave) of `ghost` happened: the next event the
+    // watcher sees is a typing event sent afterwards.
+    let typing = post_json(
+        &client,
+        &server.url("/api/typing"),
+        &json!({"room": "general", "user": "carol"}),
+    )
+    .await;
+    assert_eq!(typing.status.as_u16(), 204);
+    assert_eq!(watcher.next_of("typing").await.json()["user"], "carol");
+    // The fault is still armed for the next GET.
+    get(&client, &server.url("/api/events"))
+        .await
+        .assert_error(503, "Injected");
+    // HEAD elsewhere still works like GET without a body.
+    let health = client.head(server.url("/api/health")).send().await.unwrap();
+    assert_eq!(health.status().as_u16(), 200);
     server.stop().await;
 }
 
@@ -312,6 +397,13 @@ async fn history_pages_backwards_with_before_and_limit() {
         (ids[..1].to_vec(), false)
     );
     assert_eq!(page(String::new()).await, (ids.clone(), false));
+    // An empty `before` means "newest page", as a client filling the URL
+    // template `?before={before}&limit={limit}` sends for the first page.
+    assert_eq!(
+        page("?before=&limit=3".into()).await,
+        (ids[4..].to_vec(), true)
+    );
+    assert_eq!(page("?before=".into()).await, (ids.clone(), false));
     assert_eq!(page("?limit=200".into()).await, (ids.clone(), false));
     let empty = get(&client, &server.url("/api/rooms/empty/messages")).await;
     assert_eq!(empty.body, json!({"messages": [], "has_more": false}));

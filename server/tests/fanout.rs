@@ -1,11 +1,14 @@
 //! Load: 200 concurrent subscribers each receive every one of a burst of
-//! 1,000 messages, in order.
+//! 1,000 messages, in order, exactly once: with the default broadcast
+//! buffer, and with a tiny one that makes subscribers fall behind and refill
+//! from the database (the `Lagged` path) over and over.
 
 mod support;
 
 use std::time::Instant;
 
 use serde_json::json;
+use sse_chat_server::Config;
 use support::*;
 use tokio::sync::mpsc;
 
@@ -15,8 +18,24 @@ const POSTERS: usize = 4;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_subscribers_receive_a_burst_of_a_thousand_messages_in_order() {
+    fan_out(Config::default().broadcast_capacity).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscribers_that_fall_behind_a_tiny_broadcast_buffer_still_get_every_message() {
+    let lags = fan_out(2).await;
+    assert!(lags > 0, "the refill path was exercised");
+}
+
+/// Runs the burst with a broadcast buffer of `capacity` events; returns how
+/// often a stream lagged and refilled from the database.
+async fn fan_out(capacity: usize) -> u64 {
     let started = Instant::now();
-    let server = start(memory_config()).await;
+    let server = start(Config {
+        broadcast_capacity: capacity,
+        ..memory_config()
+    })
+    .await;
     let client = client();
 
     let (ready_tx, mut ready_rx) = mpsc::channel::<()>(SUBSCRIBERS);
@@ -76,11 +95,14 @@ async fn two_hundred_subscribers_receive_a_burst_of_a_thousand_messages_in_order
         let ids = subscriber.await.expect("subscriber");
         assert_eq!(ids, posted, "every message exactly once, in id order");
     }
+    let lags = server.metrics.lag_recoveries();
     eprintln!(
-        "fan-out: connected {SUBSCRIBERS} in {connected:?}, posted {MESSAGES} by {burst_posted:?}, \
-         all delivered by {:?}; lag refills: {}",
+        "fan-out (capacity {capacity}): connected {SUBSCRIBERS} in {connected:?}, posted \
+         {MESSAGES} by {burst_posted:?}, all delivered by {:?}; lag refills: {lags}, \
+         refilled messages: {}",
         started.elapsed(),
-        server.metrics.lag_recoveries()
+        server.metrics.refilled_messages()
     );
     server.stop().await;
+    lags
 }

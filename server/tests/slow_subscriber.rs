@@ -1,7 +1,8 @@
 //! Load: a subscriber that stops reading neither blocks the senders nor
 //! starves the other subscribers, and once it reads again it receives every
 //! message exactly once, in order (refilled from the database after its
-//! broadcast receiver lagged).
+//! broadcast receiver lagged). And a backlog too big for the socket buffers
+//! does not delay `POST /api/_test/drop`.
 
 mod support;
 
@@ -146,6 +147,101 @@ async fn stalled_subscriber_blocks_nobody_and_then_gets_every_message_once() {
         started.elapsed(),
         server.metrics.lag_recoveries_for("slow"),
         server.metrics.lag_recoveries()
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drop_hook_ends_a_stream_in_the_middle_of_its_replay() {
+    let total = messages_needed();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("chat.db");
+    let config = Config {
+        db: Some(path.clone()),
+        test_hooks: true,
+        heartbeat: 3600,
+        ..Config::default()
+    };
+    // The server creates the schema; the backlog is then written directly,
+    // which is much faster than posting it.
+    start(config.clone()).await.stop().await;
+    {
+        let mut conn = rusqlite::Connection::open(&path).expect("open the database");
+        let tx = conn.transaction().expect("begin");
+        {
+            let mut insert = tx
+                .prepare(
+                    "INSERT INTO messages (room, user, text, ts) VALUES ('general', 'bulk', ?1, 0)",
+                )
+                .expect("prepare");
+            for i in 0..total {
+                let mut text = format!("{i} ");
+                text.extend(std::iter::repeat_n('x', TEXT_CHARS - text.len()));
+                insert.execute([text]).expect("insert");
+            }
+        }
+        tx.commit().expect("commit");
+    }
+    let server = start(config).await;
+    let client = client();
+    let mut watcher =
+        SseStream::connect(&client, &server.url("/api/events?user=watcher"), None).await;
+    watcher.until_ready().await;
+
+    // A stream that replays the whole backlog, and reads nothing for now:
+    // the server fills the socket buffers and then waits in mid-replay.
+    let mut stuck =
+        SseStream::connect_unread(server.addr, "/api/events?user=stuck&last_event_id=0", 4096)
+            .await;
+    // Once its join is visible, the stream is subscribed to drops.
+    loop {
+        let event = watcher.next_of("presence").await;
+        if event.json()["joined"] == "stuck" {
+            break;
+        }
+    }
+    // Read until the replay is under way; the server stays ahead only by
+    // what the buffers hold, far less than the backlog.
+    let first = loop {
+        let event = stuck.next_event().await;
+        if event.event == "message" {
+            break event.message_id();
+        }
+    };
+    assert_eq!(first, 1);
+    let dropped = client
+        .post(server.url("/api/_test/drop"))
+        .send()
+        .await
+        .expect("drop");
+    assert_eq!(dropped.status().as_u16(), 204);
+    watcher.expect_end().await;
+
+    // What was already buffered still arrives, then the stream ends cleanly,
+    // long before the end of the backlog (and without `ready`). Before the
+    // drop signal was checked between events, the whole replay was sent.
+    let mut ids = vec![first];
+    for event in stuck.expect_end().await {
+        match event.event.as_str() {
+            "message" => ids.push(event.message_id()),
+            "presence" => {}
+            other => panic!("unexpected {other} event after the drop"),
+        }
+    }
+    assert_eq!(stuck.error, None, "the stream ended cleanly");
+    assert!(
+        ids.len() < total,
+        "the drop ended the replay in the middle ({} of {total} messages sent)",
+        ids.len()
+    );
+    let expected: Vec<i64> = (1..=ids.len() as i64).collect();
+    assert_eq!(
+        ids, expected,
+        "what was sent is the start of the replay, in order"
+    );
+    eprintln!(
+        "drop during replay: {} of {total} messages were sent",
+        ids.len()
     );
     server.stop().await;
 }

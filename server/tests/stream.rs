@@ -102,6 +102,64 @@ async fn replays_last_n_messages_of_followed_rooms_without_resume_id() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_longer_than_a_database_page_is_exact() {
+    // The replay is read in pages of 500; 600 spans two of them.
+    let server = start(sse_chat_server::Config {
+        history: 600,
+        ..memory_config()
+    })
+    .await;
+    let client = client();
+    let mut posters = Vec::new();
+    for (room, count) in [("general", 350), ("general", 300), ("random", 100)] {
+        let client = client.clone();
+        let url = server.url("/api/messages");
+        posters.push(tokio::spawn(async move {
+            let mut ids = Vec::new();
+            for i in 0..count {
+                let reply = post_json(
+                    &client,
+                    &url,
+                    &json!({"room": room, "user": "alice", "text": format!("{room} {i}")}),
+                )
+                .await;
+                assert_eq!(reply.status.as_u16(), 201, "{}", reply.raw);
+                ids.push(reply.body["id"].as_i64().expect("id"));
+            }
+            (room, ids)
+        }));
+    }
+    let (mut general, mut all): (Vec<i64>, Vec<i64>) = (Vec::new(), Vec::new());
+    for poster in posters {
+        let (room, ids) = poster.await.expect("poster");
+        if room == "general" {
+            general.extend(&ids);
+        }
+        all.extend(ids);
+    }
+    general.sort();
+    all.sort();
+
+    let mut both = SseStream::connect(
+        &client,
+        &server.url("/api/events?rooms=general,random"),
+        None,
+    )
+    .await;
+    let (before, last_id) = both.until_ready().await;
+    assert_eq!(ids_of(&before), all[all.len() - 600..].to_vec());
+    assert_eq!(last_id, all.last().copied());
+
+    let mut one = SseStream::connect(&client, &server.url("/api/events?rooms=general"), None).await;
+    let (before, _) = one.until_ready().await;
+    assert_eq!(ids_of(&before), general[general.len() - 600..].to_vec());
+    // Live delivery goes on right after the replay, without duplicates.
+    let live = post_many(&client, &server, "general", 1).await;
+    assert_eq!(one.message_ids(1).await, live);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resume_via_header_is_exact_and_uncapped() {
     let server = start(sse_chat_server::Config {
         history: 2,
@@ -259,14 +317,24 @@ async fn restart_on_the_same_database_resumes_without_loss() {
     // Shutdown ends open streams cleanly (terminating chunk, no reset).
     open.expect_end().await;
     assert_eq!(open.error, None);
-    // The WAL was checkpointed into the main file.
+    // The WAL was checkpointed into the main file: a copy of the .db file
+    // alone (without -wal/-shm, which is what a careless backup takes) has
+    // every row. Without the checkpoint the rows would only be in the WAL.
     let wal = path.with_file_name("chat.db-wal");
     assert!(
-        std::fs::metadata(&wal)
-            .map(|m| m.len() == 0)
-            .unwrap_or(true),
-        "WAL not checkpointed"
+        std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) == 0,
+        "the WAL still holds data after a clean shutdown"
     );
+    let copy = dir.path().join("copy.db");
+    std::fs::copy(&path, &copy).expect("copy the database file");
+    let (count, max): (i64, Option<i64>) =
+        rusqlite::Connection::open_with_flags(&copy, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open the copy")
+            .query_row("SELECT COUNT(*), MAX(id) FROM messages", [], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .expect("read the copy");
+    assert_eq!((count, max), (5, Some(before_restart[4])));
 
     let server = start(config).await;
     let health = get(&client, &server.url("/api/health")).await;
@@ -413,7 +481,7 @@ async fn typing_is_delivered_to_the_room_and_rate_limited() {
     let url = server.url("/api/typing");
 
     // Another room's typing is not delivered here.
-    let other = post_json(&client, &url, &json!({"room": "random", "user": "bob"})).await;
+    let other = post_json(&client, &url, &json!({"room": "random", "user": "dave"})).await;
     assert_eq!(other.status.as_u16(), 204);
     let first = post_json(&client, &url, &json!({"room": "general", "user": "bob"})).await;
     assert_eq!(first.status.as_u16(), 204);
@@ -433,7 +501,11 @@ async fn typing_is_delivered_to_the_room_and_rate_limited() {
         .parse()
         .unwrap();
     assert!((1..=2).contains(&retry_after), "Retry-After {retry_after}");
-    // The limit is per (user, room).
+    // The limit is per user, whatever the room.
+    post_json(&client, &url, &json!({"room": "random", "user": "bob"}))
+        .await
+        .assert_error(429, "per user");
+    // Other users are not limited by bob's notifications.
     let carol = post_json(&client, &url, &json!({"room": "general", "user": "carol"})).await;
     assert_eq!(carol.status.as_u16(), 204);
     assert_eq!(events.next_of("typing").await.json()["user"], "carol");

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -69,6 +69,10 @@ pub async fn stream(
     }
 
     let rooms: Arc<[String]> = rooms.into();
+    // Before subscribing: a drop requested once this stream's user shows up
+    // as present must end this stream too.
+    let mut drops = state.drops.subscribe();
+    drops.mark_unchanged();
     let subscription = state.hub.subscribe(user.clone(), &rooms);
     let snapshot = subscription.last_id;
 
@@ -77,37 +81,40 @@ pub async fn stream(
     for presence in &subscription.presence {
         pending.push_back(presence_event(presence));
     }
-    let (cursor, catch_up) = match resume {
-        // Resume: everything after the client's id, up to the snapshot, is
-        // read page by page as the stream is consumed. An id beyond the
-        // newest one means the store was reset (e.g. a restarted --memory
-        // server); clamping keeps new messages flowing instead of skipping
-        // every id up to the stale one.
-        Some(after) => (
-            after.min(snapshot.unwrap_or(0)),
-            snapshot.map(CatchUp::UpTo),
-        ),
+    // Either way the replay is read page by page as the stream is consumed
+    // (see `EventStream::read_page`), bounded by the snapshot, so a large
+    // backlog never sits in memory at once.
+    let after = match (resume, snapshot) {
+        // Empty database: nothing to replay.
+        (_, None) => 0,
+        // Resume: everything after the client's id. An id beyond the newest
+        // one means the store was reset (e.g. a restarted --memory server);
+        // clamping keeps new messages flowing instead of skipping every id
+        // up to the stale one.
+        (Some(after), Some(upto)) => after.min(upto),
         // Fresh connection: the newest `--history` messages up to the
-        // snapshot, then live from the snapshot on.
-        None => {
-            if let (Some(upto), true) = (snapshot, state.history > 0) {
-                let rooms = Arc::clone(&rooms);
-                let limit = state.history;
-                let replay = state
-                    .db
-                    .call(move |conn| db::latest_messages(conn, &rooms, upto, limit))
-                    .await?;
-                pending.extend(replay.iter().map(message_event));
-            }
-            (snapshot.unwrap_or(0), None)
+        // snapshot. Only where they start is read now; a failure here is
+        // still answered with a 500 instead of a stream.
+        (None, Some(upto)) if state.history > 0 => {
+            let rooms = Arc::clone(&rooms);
+            let count = state.history;
+            state
+                .db
+                .read(move |conn| db::replay_after(conn, &rooms, upto, count))
+                .await?
         }
+        (None, Some(upto)) => upto,
+    };
+    let catch_up = snapshot.filter(|&upto| upto > after).map(CatchUp::UpTo);
+    let cursor = if catch_up.is_some() {
+        after
+    } else {
+        snapshot.unwrap_or(0)
     };
 
     tracing::debug!(?rooms, ?user, ?resume, "event stream opened");
     let mut heartbeat = interval_at(Instant::now() + state.heartbeat, state.heartbeat);
     heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    let mut drops = state.drops.subscribe();
-    drops.mark_unchanged();
     let events = EventStream {
         rooms,
         user,
@@ -137,6 +144,24 @@ pub async fn stream(
         .into_response())
 }
 
+/// Every method but `GET` on `/api/events`, `HEAD` included: 405 with
+/// `Allow: GET`. (axum would otherwise answer `HEAD` by running the whole
+/// stream handler — joining presence, reading the replay — and discarding
+/// the body.)
+pub async fn wrong_method(method: Method, uri: Uri) -> impl IntoResponse {
+    (
+        [(header::ALLOW, HeaderValue::from_static("GET"))],
+        ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!(
+                "The method {method} is not allowed on {} (allowed: GET); open the event \
+                 stream with GET.",
+                uri.path()
+            ),
+        ),
+    )
+}
+
 /// `Last-Event-ID` header, else the `last_event_id` query parameter. Empty
 /// values count as absent; anything else must be an integer (400).
 fn resume_id(headers: &HeaderMap, query: Option<&String>) -> Result<Option<i64>, ApiError> {
@@ -159,7 +184,8 @@ fn resume_id(headers: &HeaderMap, query: Option<&String>) -> Result<Option<i64>,
 /// Where the stream still has to read messages from the database.
 #[derive(Debug, Clone, Copy)]
 enum CatchUp {
-    /// Initial replay after a resume id, bounded by the subscription snapshot.
+    /// Initial replay (after a resume id, or the newest `--history`
+    /// messages), bounded by the subscription snapshot.
     UpTo(i64),
     /// Refill after falling behind the broadcast: everything there is.
     Unbounded,
@@ -196,7 +222,9 @@ impl EventStream {
     /// database failure).
     async fn next(&mut self) -> Option<Event> {
         loop {
-            if self.done || *self.shutdown.borrow() {
+            // Checked before every event, not only while waiting for live
+            // events, so a long replay or refill ends promptly too.
+            if self.done || *self.shutdown.borrow() || self.drops.has_changed().unwrap_or(true) {
                 return None;
             }
             if let Some(event) = self.pending.pop_front() {
@@ -284,7 +312,7 @@ impl EventStream {
         let page = self
             .state
             .db
-            .call(move |conn| db::messages_after(conn, &rooms, after, upto, PAGE))
+            .read(move |conn| db::messages_after(conn, &rooms, after, upto, PAGE))
             .await?;
         if matches!(catch_up, CatchUp::Unbounded) {
             self.state.metrics.record_refill(page.len());

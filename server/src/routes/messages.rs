@@ -59,7 +59,9 @@ pub async fn create(
     let hub = Arc::clone(&state.hub);
     let (message, created) = state
         .db
-        .call(move |conn| db::insert_message(conn, new, |stored| hub.publish_message(stored)))
+        // Insert and broadcast under the writer lock: broadcast order is id
+        // order.
+        .write(move |conn| db::insert_message(conn, new, |stored| hub.publish_message(stored)))
         .await?;
     let status = if created {
         StatusCode::CREATED
@@ -76,6 +78,9 @@ struct HistoryPage {
 }
 
 /// `GET /api/rooms/{room}/messages?before=ID&limit=N`: one page of history.
+///
+/// An absent or empty `before` (`?before=&limit=N`, as a client filling a URL
+/// template sends for the first page) means the newest page.
 pub async fn history(
     State(state): State<Arc<AppState>>,
     path: Result<Path<String>, axum::extract::rejection::PathRejection>,
@@ -100,7 +105,7 @@ pub async fn history(
     };
     let (messages, has_more) = state
         .db
-        .call(move |conn| db::room_history(conn, &room, before, limit))
+        .read(move |conn| db::room_history(conn, &room, before, limit))
         .await?;
     Ok(Json(HistoryPage { messages, has_more }).into_response())
 }

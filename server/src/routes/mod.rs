@@ -46,7 +46,7 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
     /// Bumped by `POST /api/_test/drop`; every open stream ends on a change.
     pub drops: watch::Sender<u64>,
-    /// Per (user, room) typing rate limit.
+    /// Per-user typing rate limit.
     pub typing: TypingLimiter,
     /// Injected failures (`--test-hooks`).
     pub faults: Faults,
@@ -56,10 +56,14 @@ pub struct AppState {
 
 /// Builds the complete router: /api routes, fallbacks, JSON errors, CORS.
 pub fn router(state: Arc<AppState>, allow_origins: &[String], test_hooks: bool) -> Router {
-    let events = get(events::stream).route_layer(middleware::from_fn_with_state(
-        (Arc::clone(&state), FaultRoute::Events),
-        fault_gate,
-    ));
+    let events = get(events::stream)
+        .route_layer(middleware::from_fn_with_state(
+            (Arc::clone(&state), FaultRoute::Events),
+            fault_gate,
+        ))
+        // Added after the fault gate, so HEAD never consumes an armed fault.
+        .head(events::wrong_method)
+        .fallback(events::wrong_method);
     let create_message = post(messages::create).route_layer(middleware::from_fn_with_state(
         (Arc::clone(&state), FaultRoute::Messages),
         fault_gate,
