@@ -91,7 +91,8 @@ pub enum Key {
     Messages,
     TooLong,
     Notifications,
-    Theme,
+    NotificationsBlocked,
+    RoomLimit,
 }
 
 /// The string for `key` in `lang`.
@@ -172,8 +173,10 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         (Lang::ZhCn, TooLong) => "消息过长",
         (Lang::En, Notifications) => "Desktop notifications",
         (Lang::ZhCn, Notifications) => "桌面通知",
-        (Lang::En, Theme) => "Theme",
-        (Lang::ZhCn, Theme) => "主题",
+        (Lang::En, NotificationsBlocked) => "Notifications are blocked in the browser settings.",
+        (Lang::ZhCn, NotificationsBlocked) => "浏览器设置已阻止通知。",
+        (Lang::En, RoomLimit) => "You can follow at most 20 rooms. Leave one first.",
+        (Lang::ZhCn, RoomLimit) => "最多可关注 20 个房间，请先离开一个。",
     }
 }
 
@@ -182,6 +185,14 @@ pub fn reconnecting(lang: Lang, secs: u32, attempt: u32) -> String {
     match lang {
         Lang::En => format!("Reconnecting in {secs} s (attempt {attempt})"),
         Lang::ZhCn => format!("{secs} 秒后重新连接（第 {attempt} 次尝试）"),
+    }
+}
+
+/// "Reconnecting (attempt K)": the countdown-free form for screen readers.
+pub fn reconnecting_spoken(lang: Lang, attempt: u32) -> String {
+    match lang {
+        Lang::En => format!("Connection lost, reconnecting (attempt {attempt})"),
+        Lang::ZhCn => format!("连接中断，正在重新连接（第 {attempt} 次尝试）"),
     }
 }
 

@@ -19,6 +19,8 @@ pub const SEEN_CAPACITY: usize = 50_000;
 pub const ECHO_WINDOW_MS: f64 = 60_000.0;
 /// Consecutive messages by one sender within this gap share a group.
 pub const GROUP_GAP_MS: f64 = 5.0 * 60_000.0;
+/// Rooms one tab may follow (the reference backend's limit per stream).
+pub const MAX_ROOMS: usize = 20;
 /// A typing notice is shown this long unless renewed.
 pub const TYPING_TTL_MS: f64 = 6_000.0;
 
@@ -284,9 +286,10 @@ impl ChatState {
         self.rooms.iter().map(|r| r.unread).sum()
     }
 
-    /// Follows a room (no-op if followed). Returns true when it was new.
+    /// Follows a room (no-op if followed, or at [`MAX_ROOMS`]). Returns
+    /// true when it was new.
     pub fn join(&mut self, name: &str) -> bool {
-        if self.room(name).is_some() {
+        if self.room(name).is_some() || self.rooms.len() >= MAX_ROOMS {
             return false;
         }
         self.rooms.push(Room::new(name));
@@ -312,10 +315,14 @@ impl ChatState {
     }
 
     /// Switches rooms (joining if needed) and clears its unread count.
-    pub fn set_active(&mut self, name: &str) {
-        self.join(name);
+    /// Returns false (and stays) when the room cannot be joined.
+    pub fn set_active(&mut self, name: &str) -> bool {
+        if !self.join(name) && self.room(name).is_none() {
+            return false;
+        }
         self.active = name.to_string();
         self.mark_read_active();
+        true
     }
 
     /// Whether the reader sees the newest messages of the active room.
@@ -976,6 +983,12 @@ mod tests {
         assert_eq!(s.active(), "random");
         assert!(s.leave("random"));
         assert!(!s.leave("general"), "the last room stays");
+        for i in 1..MAX_ROOMS {
+            assert!(s.join(&format!("r{i}")));
+        }
+        assert!(!s.join("one-too-many"));
+        assert!(!s.set_active("one-too-many"));
+        assert_eq!(s.active(), "general");
     }
 
     #[test]

@@ -6,5 +6,6 @@ pub mod batcher;
 pub mod browser;
 pub mod events;
 pub mod history;
+pub mod notify;
 pub mod outbox;
 pub mod send;

@@ -71,11 +71,18 @@ pub async fn send_message(cfg: &Config, out: &Outgoing) -> SendResult {
     }
 }
 
-/// Sends a typing notice; failures are irrelevant to the user and ignored
-/// (the next keystroke sends another).
-pub async fn send_typing(cfg: &Config, room: &str, user: &str) {
-    if let Some(template) = &cfg.typing_url {
-        let url = fill_template(template, &[("room", room), ("user", user)]);
-        let _ = post(cfg, &url, encode_typing(room, user)).await;
+/// Sends a typing notice. Failures matter little to the user and are not
+/// reported; a rate limit (429) returns the seconds to wait before the next.
+pub async fn send_typing(cfg: &Config, room: &str, user: &str) -> Option<f64> {
+    let template = cfg.typing_url.as_ref()?;
+    let url = fill_template(template, &[("room", room), ("user", user)]);
+    match post(cfg, &url, encode_typing(room, user)).await {
+        Ok((429, retry_after, _)) => Some(
+            retry_after
+                .as_deref()
+                .and_then(parse_retry_after)
+                .unwrap_or(2.0),
+        ),
+        _ => None,
     }
 }

@@ -21,6 +21,13 @@ pub fn Composer() -> impl IntoView {
     let input = NodeRef::<Textarea>::new();
     let max = chat.cfg.with_value(|c| c.max_length);
 
+    // Joining lands keyboard users in the composer.
+    Effect::new(move |_| {
+        if let Some(el) = input.get() {
+            let _ = el.focus();
+        }
+    });
+
     let count = move || text.with(|t| t.chars().count());
     let too_long = move || count() > max;
     let can_send = move || !too_long() && text.with(|t| !t.trim().is_empty());

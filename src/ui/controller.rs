@@ -7,15 +7,18 @@ use crate::i18n::{announce, t, Key, Lang};
 use crate::protocol::{decode, Incoming, Outgoing};
 use crate::room::ChatState;
 use crate::transport::batcher::Batcher;
-use crate::transport::browser::{new_client_id, now_ms, storage_set};
+use crate::transport::browser::{is_visible, new_client_id, now_ms, storage_set};
 use crate::transport::events::{ConnState, EventStream, RawEvent};
 use crate::transport::history::fetch_older;
+use crate::transport::notify;
 use crate::transport::outbox::{Outbox, OutboxEvent};
 use crate::transport::send::send_typing;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::Arc;
 
+/// Typing notices are sent at most this often while typing.
+const TYPING_EVERY_MS: f64 = 3_000.0;
 /// Page size of scroll-back requests.
 pub const HISTORY_PAGE: usize = 50;
 /// Storage keys for what survives a reload.
@@ -98,11 +101,10 @@ impl Chat {
         outbox.start();
         chat.outbox.set_value(Some(outbox));
 
-        // Rooms that have a history URL get their recent past at once; the
-        // stream's replay covers the rest.
-        for room in chat.state.with_untracked(|s| s.room_names()) {
-            chat.load_older(&room);
-        }
+        // The stream's replay brings each room's recent past; older pages
+        // come from the history URL when the reader scrolls up. (Fetching
+        // a page now would race the replay and could interleave the two.)
+        chat.save_rooms();
 
         on_cleanup(move || {
             chat.stream.with_value(|s| {
@@ -167,6 +169,14 @@ impl Chat {
         let Some(report) = self.state.try_update(|s| s.ingest(batch, now_ms())) else {
             return;
         };
+        if !report.arrived.is_empty() && !is_visible() && notify::enabled() {
+            let anonymous = t(self.lang.get_untracked(), Key::Anonymous);
+            // One notification per batch: the newest message stands for it.
+            if let Some((room, user, text)) = report.arrived.last() {
+                let title = format!("{} · #{room}", user.as_deref().unwrap_or(anonymous));
+                notify::show(&title, &text.chars().take(200).collect::<String>(), room);
+            }
+        }
         if !report.arrived.is_empty() {
             let lang = self.lang.get_untracked();
             let anonymous = t(lang, Key::Anonymous);
@@ -215,6 +225,8 @@ impl Chat {
             s.add_pending(&out, now);
             s.set_at_bottom(true);
         });
+        // Sending ends "typing"; the next keystroke may announce it again.
+        self.last_typing.set_value(0.0);
         self.outbox.with_value(|o| {
             if let Some(o) = o {
                 o.push(out, now)
@@ -253,14 +265,20 @@ impl Chat {
     pub fn typing(&self) {
         let cfg = self.cfg.get_value();
         let now = now_ms();
-        if cfg.typing_url.is_none() || now - self.last_typing.get_value() < 3_000.0 {
+        if cfg.typing_url.is_none() || now - self.last_typing.get_value() < TYPING_EVERY_MS {
             return;
         }
         self.last_typing.set_value(now);
         let (room, me) = self
             .state
             .with_untracked(|s| (s.active().to_string(), s.me.clone()));
-        spawn_local(async move { send_typing(&cfg, &room, &me).await });
+        let last_typing = self.last_typing;
+        spawn_local(async move {
+            if let Some(wait_s) = send_typing(&cfg, &room, &me).await {
+                // Rate-limited: the next keystroke after the wait tries again.
+                last_typing.set_value(now_ms() - TYPING_EVERY_MS + wait_s * 1000.0);
+            }
+        });
     }
 
     fn save_rooms(&self) {
@@ -276,16 +294,21 @@ impl Chat {
     pub fn open_room(&self, room: &str) {
         let joined = self.state.try_update(|s| {
             let new = s.room(room).is_none();
-            s.set_active(room);
-            new
+            s.set_active(room).then_some(new)
         });
+        let Some(joined) = joined.flatten() else {
+            self.notice.set(Some(
+                t(self.lang.get_untracked(), Key::RoomLimit).to_string(),
+            ));
+            return;
+        };
+        let joined = Some(joined);
         self.save_rooms();
         let per_room = self.cfg.with_value(|c| c.per_room_stream());
         if joined == Some(true) || per_room {
-            self.reconnect_for_rooms();
-            if joined == Some(true) {
-                self.load_older(room);
-            }
+            // A fresh replay (not a resume) brings the new room's recent
+            // past; what the other rooms get again is dropped as duplicate.
+            self.reconnect_for_rooms(false);
         }
     }
 
@@ -293,16 +316,12 @@ impl Chat {
     pub fn leave_room(&self, room: &str) {
         if self.state.try_update(|s| s.leave(room)) == Some(true) {
             self.save_rooms();
-            self.reconnect_for_rooms();
+            self.reconnect_for_rooms(true);
         }
     }
 
-    fn reconnect_for_rooms(&self) {
+    fn reconnect_for_rooms(&self, resume: bool) {
         let url = self.events_url();
-        // With a history URL, new rooms fetch their past over it and the
-        // stream resumes where it was; without one, only a fresh replay
-        // brings a new room's past (duplicates are dropped by the state).
-        let resume = self.cfg.with_value(|c| c.history_url.is_some());
         self.stream.with_value(|s| {
             if let Some(s) = s {
                 s.set_url(url, resume)

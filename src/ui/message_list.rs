@@ -58,6 +58,8 @@ pub fn MessageList() -> impl IntoView {
     // A row to keep in place across the next render: (uid, offset from the
     // viewport's top).
     let anchor = StoredValue::new(None::<(u64, i32)>);
+    // Scroll position at the last scroll event, to tell "up" from "down".
+    let last_top = StoredValue::new(0);
 
     // Switching rooms starts at the newest messages again.
     Effect::new(move |prev: Option<String>| {
@@ -139,17 +141,21 @@ pub fn MessageList() -> impl IntoView {
             let Some(el) = list.get_untracked() else {
                 return;
             };
-            if let Some((uid, offset)) = anchor.get_value() {
-                anchor.set_value(None);
+            // An anchor noted for a shift that changed nothing is stale:
+            // consume it in any case.
+            let noted = anchor.get_value();
+            anchor.set_value(None);
+            if view.get_untracked() == View::Follow {
+                el.set_scroll_top(el.scroll_height());
+                last_top.set_value(el.scroll_top());
+                return;
+            }
+            if let Some((uid, offset)) = noted {
                 if let Ok(Some(row)) = el.query_selector(&format!("li.msg[data-uid=\"{uid}\"]")) {
                     if let Ok(row) = row.dyn_into::<web_sys::HtmlElement>() {
                         el.set_scroll_top(row.offset_top() - offset);
-                        return;
                     }
                 }
-            }
-            if view.get_untracked() == View::Follow {
-                el.set_scroll_top(el.scroll_height());
             }
         });
     });
@@ -179,15 +185,20 @@ pub fn MessageList() -> impl IntoView {
                 (r.base(), r.end(), r.name.clone())
             })
         });
+        // Only the reader scrolling up stops the list from following: our
+        // own scrolls to the bottom (and content growing) never move it up.
+        let top = el.scroll_top();
+        let moved_up = top < last_top.get_value() - 2;
+        last_top.set_value(top);
         let following = view.get_untracked() == View::Follow;
-        if following && !at_bottom {
+        if following && moved_up && !at_bottom {
             view.set(View::Range(start, end));
         } else if !following && at_bottom && end >= room_end {
             view.set(View::Follow);
         }
-        if chat.state.with_untracked(|s| s.reading()) != (at_bottom && end >= room_end) {
-            chat.state
-                .update(|s| s.set_at_bottom(at_bottom && end >= room_end));
+        let reading = view.get_untracked() == View::Follow;
+        if chat.state.with_untracked(|s| s.reading()) != reading {
+            chat.state.update(|s| s.set_at_bottom(reading));
         }
         if el.scroll_top() <= EDGE_TRIGGER {
             if start > base {
@@ -207,9 +218,7 @@ pub fn MessageList() -> impl IntoView {
     let jump_to_newest = move || {
         view.set(View::Follow);
         chat.state.update(|s| s.set_at_bottom(true));
-        if let Some(el) = list.get_untracked() {
-            el.set_scroll_top(el.scroll_height());
-        }
+        // The render effect scrolls to the bottom once the rows are in.
     };
     // Escape in the composer asks for the same jump.
     Effect::new(move |prev: Option<u32>| {
@@ -249,9 +258,6 @@ pub fn MessageList() -> impl IntoView {
         <div class="message-pane">
             <div id="message-list" class="message-list" node_ref=list on:scroll=on_scroll tabindex="0"
                 role="log" aria-live="off" aria-label=tr(Key::Messages)>
-                <Show when=loading>
-                    <p class="list-note" role="status">{tr(Key::LoadingOlder)}</p>
-                </Show>
                 <Show when=move || at_start() && !empty()>
                     <p class="list-note">{tr(Key::BeginningOfRoom)}</p>
                 </Show>
@@ -266,6 +272,10 @@ pub fn MessageList() -> impl IntoView {
                     />
                 </ol>
             </div>
+            // Outside the scrolling box, so showing it moves no message.
+            <Show when=loading>
+                <p class="loading-older" role="status">{tr(Key::LoadingOlder)}</p>
+            </Show>
             <Show when=move || { unread_here() > 0 }>
                 <button class="jump-new" on:click=move |_| jump_to_newest()>
                     {move || new_messages(lang.get(), unread_here())} " ↓"
@@ -324,7 +334,7 @@ fn MessageRow(row: Row, lang: RwSignal<Lang>) -> impl IntoView {
 
     view! {
         {new_day.then(|| view! {
-            <li class="day-separator" role="separator">
+            <li class="day-separator">
                 <span>{move || format::day(ts, lang.get())}</span>
             </li>
         })}

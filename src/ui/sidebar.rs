@@ -5,7 +5,9 @@ use super::lang_select::LangSelect;
 use super::{tr, use_lang};
 use crate::config::is_room_name;
 use crate::i18n::{t, unread, Key};
+use crate::transport::notify;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 /// The rooms sidebar.
 #[component]
@@ -111,6 +113,33 @@ pub fn Sidebar() -> impl IntoView {
                 </ul>
             </section>
             <LangSelect />
+            <NotificationToggle />
         </aside>
+    }
+}
+
+/// Opt-in desktop notifications for messages that arrive while the tab is
+/// hidden.
+#[component]
+fn NotificationToggle() -> impl IntoView {
+    let lang = use_lang();
+    let on = RwSignal::new(notify::enabled());
+    let blocked = RwSignal::new(false);
+    let toggle = move |ev: leptos::ev::Event| {
+        let want = event_target_checked(&ev);
+        spawn_local(async move {
+            let now_on = notify::set_enabled(want).await;
+            on.set(now_on);
+            blocked.set(want && !now_on && notify::blocked());
+        });
+    };
+    view! {
+        <label class="notify-toggle">
+            <input type="checkbox" prop:checked=move || on.get() on:change=toggle />
+            <span>{tr(Key::Notifications)}</span>
+        </label>
+        <Show when=move || blocked.get()>
+            <p class="hint">{move || t(lang.get(), Key::NotificationsBlocked)}</p>
+        </Show>
     }
 }

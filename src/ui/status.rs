@@ -2,7 +2,7 @@
 
 use super::controller::Chat;
 use super::{tr, use_lang};
-use crate::i18n::{failed, reconnecting, t, Key};
+use crate::i18n::{failed, reconnecting, reconnecting_spoken, t, Key};
 use crate::transport::browser::now_ms;
 use crate::transport::events::ConnState;
 use leptos::prelude::*;
@@ -43,6 +43,13 @@ pub fn StatusBar() -> impl IntoView {
             }
         }
     };
+    let spoken = move || {
+        let l = lang.get();
+        match chat.conn.get() {
+            ConnState::Reconnecting { attempt, .. } => reconnecting_spoken(l, attempt),
+            _ => label(),
+        }
+    };
     let class = move || match chat.conn.get() {
         ConnState::Open => "status ok",
         ConnState::Connecting => "status pending",
@@ -57,9 +64,12 @@ pub fn StatusBar() -> impl IntoView {
     };
 
     view! {
-        <div class=class role="status" data-testid="connection-status">
+        <div class=class data-testid="connection-status">
             <span class="dot" aria-hidden="true"></span>
-            <span class="status-text">{label}</span>
+            // The visible text has a ticking countdown; screen readers get a
+            // steady version, so the live region speaks once per change.
+            <span class="status-text" aria-hidden="true">{label}</span>
+            <span class="sr-only" role="status">{spoken}</span>
             <Show when=waiting>
                 <button class="link-button" on:click=move |_| chat.retry_now()>{tr(Key::RetryNow)}</button>
             </Show>

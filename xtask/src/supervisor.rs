@@ -11,6 +11,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -58,7 +59,9 @@ impl Supervised {
     pub fn start(
         make: impl Fn(&str, &std::path::Path) -> Command + Send + 'static,
     ) -> Result<Supervised, String> {
-        let db = std::env::temp_dir().join(format!("sse-chat-test-{}.db", std::process::id()));
+        static STARTED: AtomicU32 = AtomicU32::new(0);
+        let n = STARTED.fetch_add(1, Ordering::Relaxed);
+        let db = std::env::temp_dir().join(format!("sse-chat-test-{}-{n}.db", std::process::id()));
         remove_db(&db);
         let db_for_cmd = db.clone();
         let mut inner = Inner {

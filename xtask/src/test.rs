@@ -2,7 +2,7 @@
 //! one-line summary; non-zero exit on any failure. Servers the harness
 //! starts are stopped whatever happens (see `proc::Server`).
 
-use crate::proc::{cmd, run_capture, Server};
+use crate::proc::{cmd, run_capture};
 use crate::supervisor::Supervised;
 use std::net::TcpListener;
 use std::process::Command;
@@ -326,21 +326,19 @@ fn e2e() -> (bool, Option<u64>, String) {
             return Err("dist/ is missing: the build suite must run first".into());
         }
         build_server()?;
-        let mut server = cmd(
-            &server_bin(),
-            &[
-                "--addr",
-                "127.0.0.1:0",
-                "--memory",
-                "--test-hooks",
-                "--heartbeat",
-                "2",
-            ],
-        );
-        server.args(["--static", "dist"]);
-        let backend = Server::start("backend", server, "listening on", Duration::from_secs(30))?;
+        // Supervised, so tests can stop and restart the backend for real;
+        // a database file, so a restart keeps the conversation.
+        let backend = Supervised::start(|addr, db| {
+            let mut c = cmd(
+                &server_bin(),
+                &["--addr", addr, "--test-hooks", "--heartbeat", "2"],
+            );
+            c.arg("--db").arg(db).args(["--static", "dist"]);
+            c
+        })?;
         let mut c = cmd("npx", &["playwright", "test", "--reporter=list"]);
         c.env("BASE_URL", &backend.url)
+            .env("CONTROL_URL", &backend.control_url)
             .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         let (ok, out) = run_capture(c);
         drop(backend);
