@@ -10,6 +10,7 @@ use sse_chat::protocol::{Incoming, Outgoing, WireMessage};
 use sse_chat::transport::events::ConnState;
 use sse_chat::ui::controller::Chat;
 use sse_chat::ui::error_screen::ErrorScreen;
+use sse_chat::ui::join::JoinScreen;
 use sse_chat::ui::message_list::{MessageList, MAX_ROWS};
 use sse_chat::ui::status::StatusBar;
 use std::cell::Cell;
@@ -453,4 +454,72 @@ async fn a_room_of_10000_messages_keeps_the_dom_small() {
     })
     .await;
     assert!(count(&m.root, "li.msg") as i64 <= MAX_ROWS);
+}
+
+#[wasm_bindgen_test]
+async fn the_language_can_be_switched_to_simplified_chinese() {
+    let m = mount(|| view! { <JoinScreen cfg=Arc::new(Config::default()) on_join=|_| {} /> });
+    settle().await;
+    assert_eq!(text_of(&m.root, "h1"), "Join the chat");
+    let select: web_sys::HtmlSelectElement = m
+        .root
+        .query_selector(".lang-select select")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    select.set_value("zh-CN");
+    select
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    settle().await;
+    assert_eq!(text_of(&m.root, "h1"), "加入聊天");
+    assert_eq!(text_of(&m.root, "label[for=join-nickname]"), "昵称");
+    assert_eq!(text_of(&m.root, "button[type=submit]"), "加入");
+    // Invalid input is explained in the chosen language.
+    let submit: web_sys::HtmlElement = m
+        .root
+        .query_selector("button[type=submit]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    let nick: web_sys::HtmlInputElement = m
+        .root
+        .query_selector("#join-nickname")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    nick.set_value(" padded ");
+    nick.dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    let room: web_sys::HtmlInputElement = m
+        .root
+        .query_selector("#join-room")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    room.set_value("no spaces allowed");
+    room.dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    submit.click();
+    settle().await;
+    assert_eq!(
+        text_of(&m.root, ".form-error"),
+        "房间名由 1–64 个字母、数字、_ 或 - 组成。"
+    );
+    // The choice is remembered for the next visit.
+    let stored = web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .get_item("sse-chat.lang")
+        .unwrap();
+    assert_eq!(stored.as_deref(), Some("zh-CN"));
+    web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .remove_item("sse-chat.lang")
+        .unwrap();
 }

@@ -5,11 +5,11 @@
 //!
 //! Windowed: only a window of at most [`MAX_ROWS`] rows is in the DOM,
 //! whatever the room's length. The window follows the newest messages, and
-//! scrolling near its top or bottom edge shifts it by [`STEP`] rows; before
-//! each shift the row at the top of the viewport is noted and after the
-//! render the scroll position is corrected so that row stays put (no jump,
-//! whatever the rows' heights). At the oldest message in memory it fetches
-//! older history.
+//! scrolling near its top or bottom edge shifts it by [`STEP`] rows. The
+//! row at the top of the viewport is noted at every scroll and kept in
+//! place across every render (shifts, history arriving above, grouping
+//! changes), so the view never jumps whatever the rows' heights. At the
+//! oldest message in memory it fetches older history.
 
 use super::controller::Chat;
 use super::format;
@@ -65,6 +65,7 @@ pub fn MessageList() -> impl IntoView {
     Effect::new(move |prev: Option<String>| {
         let room = chat.state.with(|s| s.active().to_string());
         if prev.as_ref().is_some_and(|p| *p != room) {
+            anchor.set_value(None);
             view.set(View::Follow);
             chat.state.update(|s| s.set_at_bottom(true));
         }
@@ -133,24 +134,20 @@ pub fn MessageList() -> impl IntoView {
         }
     };
 
-    // After each render: keep the anchor row in place, or stay at the
-    // bottom while following.
+    // After each render: stay at the bottom while following, otherwise keep
+    // the anchor row where the reader last saw it.
     Effect::new(move |_| {
         let _ = rows();
         request_animation_frame(move || {
             let Some(el) = list.get_untracked() else {
                 return;
             };
-            // An anchor noted for a shift that changed nothing is stale:
-            // consume it in any case.
-            let noted = anchor.get_value();
-            anchor.set_value(None);
             if view.get_untracked() == View::Follow {
                 el.set_scroll_top(el.scroll_height());
                 last_top.set_value(el.scroll_top());
                 return;
             }
-            if let Some((uid, offset)) = noted {
+            if let Some((uid, offset)) = anchor.get_value() {
                 if let Ok(Some(row)) = el.query_selector(&format!("li.msg[data-uid=\"{uid}\"]")) {
                     if let Ok(row) = row.dyn_into::<web_sys::HtmlElement>() {
                         el.set_scroll_top(row.offset_top() - offset);
@@ -165,7 +162,6 @@ pub fn MessageList() -> impl IntoView {
         let base = chat.state.with(|s| s.active_room().map_or(0, |r| r.base()));
         if let (Some(prev), View::Range(a, b)) = (prev_base, view.get_untracked()) {
             if base < prev && a <= prev {
-                note_anchor();
                 let a = (a - STEP).max(base);
                 view.set(View::Range(a, b.min(a + MAX_ROWS)));
             }
@@ -177,6 +173,10 @@ pub fn MessageList() -> impl IntoView {
         let Some(el) = list.get_untracked() else {
             return;
         };
+        // Like the browser's own scroll anchoring (switched off in CSS, as
+        // it would fight this): the row at the top of the viewport, noted
+        // at every scroll, is kept in place across every later render.
+        note_anchor();
         let below = el.scroll_height() - el.scroll_top() - el.client_height();
         let at_bottom = below <= BOTTOM_SLACK;
         let (start, end) = range();
@@ -202,14 +202,12 @@ pub fn MessageList() -> impl IntoView {
         }
         if el.scroll_top() <= EDGE_TRIGGER {
             if start > base {
-                note_anchor();
                 let a = (start - STEP).max(base);
                 view.set(View::Range(a, end.min(a + MAX_ROWS)));
             } else {
                 chat.load_older(&room);
             }
         } else if below <= EDGE_TRIGGER && end < room_end && view.get_untracked() != View::Follow {
-            note_anchor();
             let b = (end + STEP).min(room_end);
             view.set(View::Range(start.max(b - MAX_ROWS), b));
         }

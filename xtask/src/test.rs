@@ -6,7 +6,7 @@ use crate::proc::{cmd, run_capture};
 use crate::supervisor::Supervised;
 use std::net::TcpListener;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const SUITES: &[&str] = &[
     "fmt",
