@@ -522,3 +522,53 @@ async fn the_outbox_survives_a_reload_and_is_sent_afterwards() {
     );
     second.cleanup();
 }
+
+#[wasm_bindgen_test]
+async fn a_silent_stream_is_detected_as_stalled_and_reopened() {
+    init_executor();
+    // A heartbeat event name the backend never sends: after the stall
+    // timeout without any event, the client must give up on the stream.
+    let base = server();
+    let json = serde_json::json!({
+        "eventsUrl": format!("{base}/api/events?rooms={{rooms}}"),
+        "sendUrl": format!("{base}/api/messages"),
+        "pingEvent": "never-sent",
+        "presenceEvent": "",
+        "stallTimeoutMs": 1000,
+    });
+    let cfg = Arc::new(Config::load(Some(&json.to_string()), "").unwrap());
+    let room = unique_room("stall");
+    let states: Rc<RefCell<Vec<ConnState>>> = Rc::default();
+    let owner = Owner::new();
+    let (stream, state) = owner.with(|| {
+        let state = RwSignal::new(ConnState::Connecting);
+        let seen = states.clone();
+        Effect::new(move |_| seen.borrow_mut().push(state.get()));
+        let url = format!("{base}/api/events?rooms={room}");
+        (EventStream::open(cfg, url, state, |_| {}), state)
+    });
+    wait_for("open", 10_000.0, || {
+        state.get_untracked() == ConnState::Open
+    })
+    .await;
+    wait_for("the stall to be noticed", 10_000.0, || {
+        matches!(state.get_untracked(), ConnState::Reconnecting { .. })
+    })
+    .await;
+    wait_for("the stream to be reopened", 20_000.0, || {
+        state.get_untracked() == ConnState::Open
+    })
+    .await;
+    let opens = states
+        .borrow()
+        .iter()
+        .filter(|s| **s == ConnState::Open)
+        .count();
+    assert!(
+        opens >= 2,
+        "opened, stalled, reopened: {:?}",
+        states.borrow()
+    );
+    stream.close();
+    owner.cleanup();
+}

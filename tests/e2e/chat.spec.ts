@@ -15,6 +15,8 @@ test('two users chat in real time', async ({ browser }) => {
   await expect(messages(alice, 'hello bob')).toHaveCount(1);
   await expect(messages(alice, 'hello bob')).toHaveClass(/mine/);
   await expect(messages(alice, 'hello bob')).not.toHaveClass(/pending/);
+  // Screen readers hear the new message once, through the polite region.
+  await expect(alice.locator('.sr-only[aria-live=polite]')).toContainText(`bob in ${room}: hi alice`);
   // Presence lists both.
   await expect(alice.locator('.presence li')).toHaveText(['alice', 'bob']);
   // Typing shows on the other side.
@@ -142,4 +144,30 @@ test('a backend restart mid-conversation loses and duplicates nothing', async ({
     }
     await expect(page.locator('li.msg.pending')).toHaveCount(0);
   }
+});
+
+test('an invalid setting shows an error screen naming it', async ({ page }) => {
+  await page.goto('/?sendFormat=xml');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('The chat is not configured correctly');
+  await expect(page.locator('.error-detail')).toHaveText('URL parameter `sendFormat`: must be json, form or text, not "xml"');
+});
+
+test('a hidden tab counts unread messages in its title', async ({ browser, request }) => {
+  const room = uniqueRoom('title');
+  const page = await join(browser, 'away', room);
+  await expect(page).toHaveTitle(`#${room} · sse-chat`);
+  // Pretend the tab went to the background (as switching tabs would).
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await seed(request, room, 'friend', ['are you there?', 'hello?']);
+  await expect(page).toHaveTitle(`(2) #${room} · sse-chat`);
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => false });
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'visible' });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await expect(page).toHaveTitle(`#${room} · sse-chat`);
 });
