@@ -19,6 +19,10 @@ use std::sync::Arc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
+mod common;
+
+use common::{clear_storage, document, wait_for};
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn server() -> &'static str {
@@ -41,34 +45,10 @@ fn test_config() -> Arc<Config> {
     Arc::new(Config::load(Some(&json.to_string()), "").expect("valid test config"))
 }
 
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
-
-/// Polls `cond` every 20 ms until it holds; panics with `what` after `ms`.
-async fn wait_for(what: &str, ms: f64, cond: impl Fn() -> bool) {
-    let deadline = js_sys::Date::now() + ms;
-    while !cond() {
-        if js_sys::Date::now() > deadline {
-            panic!("timed out after {ms} ms waiting for {what}");
-        }
-        sleep(20).await;
-    }
-}
-
 /// Starts Leptos's executor (mounting does this in the app; these tests
 /// run reactive code without mounting). Idempotent.
 fn init_executor() {
     let _ = any_spawner::Executor::init_wasm_bindgen();
-}
-
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
 }
 
 fn mount_point() -> web_sys::HtmlElement {
@@ -84,13 +64,7 @@ fn unique_room(prefix: &str) -> String {
 
 #[wasm_bindgen_test]
 async fn app_mounts_and_shows_the_join_screen() {
-    web_sys::window()
-        .unwrap()
-        .local_storage()
-        .unwrap()
-        .unwrap()
-        .clear()
-        .unwrap();
+    clear_storage();
     let root = mount_point();
     let _handle = leptos::mount::mount_to(root.clone(), sse_chat::App);
     // The config fetch (config.json is absent here: defaults) is async.
@@ -373,6 +347,17 @@ fn start_chat(room: &str, owner: &Owner) -> Chat {
     })
 }
 
+/// Waits until `text` shows as sent, then checks the backend stored it once.
+async fn sent_and_stored_once(chat: &Chat, room: &str, text: &str) {
+    wait_for("the message to show as sent", 30_000.0, || {
+        own_status(chat, text) == Some(Status::Sent)
+    })
+    .await;
+    let stored = stored_texts(room).await;
+    let copies = stored.iter().filter(|t| *t == text).count();
+    assert_eq!(copies, 1, "one stored copy of {text:?}: {stored:?}");
+}
+
 fn own_status(chat: &Chat, text: &str) -> Option<Status> {
     chat.state.with_untracked(|s| {
         let room = s.active_room()?;
@@ -385,13 +370,7 @@ fn own_status(chat: &Chat, text: &str) -> Option<Status> {
 
 #[wasm_bindgen_test]
 async fn a_post_that_fails_twice_is_retried_and_stored_once() {
-    web_sys::window()
-        .unwrap()
-        .local_storage()
-        .unwrap()
-        .unwrap()
-        .clear()
-        .unwrap();
+    clear_storage();
     let room = unique_room("retry");
     let owner = Owner::new();
     let chat = start_chat(&room, &owner);
@@ -403,16 +382,7 @@ async fn a_post_that_fails_twice_is_retried_and_stored_once() {
         Some(Status::Pending),
         "shown at once as pending"
     );
-    wait_for("sent", 30_000.0, || {
-        own_status(&chat, &text) == Some(Status::Sent)
-    })
-    .await;
-    let stored = stored_texts(&room).await;
-    assert_eq!(
-        stored.iter().filter(|t| **t == text).count(),
-        1,
-        "one stored copy: {stored:?}"
-    );
+    sent_and_stored_once(&chat, &room, &text).await;
     // The echo on the stream does not add a second row: once a later
     // message has arrived, the echo (earlier on the ordered stream) has too.
     post(&room, "later").await;
@@ -433,13 +403,7 @@ async fn a_post_that_fails_twice_is_retried_and_stored_once() {
 
 #[wasm_bindgen_test]
 async fn a_rejected_post_shows_the_server_reason_and_can_be_discarded() {
-    web_sys::window()
-        .unwrap()
-        .local_storage()
-        .unwrap()
-        .unwrap()
-        .clear()
-        .unwrap();
+    clear_storage();
     let room = unique_room("reject");
     let owner = Owner::new();
     let chat = start_chat(&room, &owner);
@@ -468,13 +432,7 @@ async fn a_rejected_post_shows_the_server_reason_and_can_be_discarded() {
 
 #[wasm_bindgen_test]
 async fn the_outbox_survives_a_reload_and_is_sent_afterwards() {
-    web_sys::window()
-        .unwrap()
-        .local_storage()
-        .unwrap()
-        .unwrap()
-        .clear()
-        .unwrap();
+    clear_storage();
     let room = unique_room("outbox");
     let text = format!("survivor {}", new_client_id());
     // First "page": the backend refuses service, the message stays queued.
@@ -502,16 +460,7 @@ async fn the_outbox_survives_a_reload_and_is_sent_afterwards() {
         Some(Status::Pending),
         "restored from storage"
     );
-    wait_for("sent after the reload", 30_000.0, || {
-        own_status(&chat, &text) == Some(Status::Sent)
-    })
-    .await;
-    let stored = stored_texts(&room).await;
-    assert_eq!(
-        stored.iter().filter(|t| **t == text).count(),
-        1,
-        "{stored:?}"
-    );
+    sent_and_stored_once(&chat, &room, &text).await;
     assert!(
         !storage
             .get_item(&key)
