@@ -171,3 +171,40 @@ test('a hidden tab counts unread messages in its title', async ({ browser, reque
   });
   await expect(page).toHaveTitle(`#${room} · sse-chat`);
 });
+
+test('desktop notifications only after opting in', async ({ browser, request }) => {
+  const room = uniqueRoom('notify');
+  const page = await join(browser, 'opted', room, { permissions: ['notifications'] });
+  // Record notifications the page creates (the real constructor still runs).
+  await page.evaluate(() => {
+    const Real = window.Notification;
+    (window as any).__shown = [];
+    const Spy = function (title: string, options?: NotificationOptions) {
+      (window as any).__shown.push({ title, body: options?.body });
+      return new Real(title, options);
+    } as any;
+    Spy.permission = Real.permission;
+    Spy.requestPermission = Real.requestPermission.bind(Real);
+    (window as any).Notification = Spy;
+  });
+  const hide = (hidden: boolean) =>
+    page.evaluate((h) => {
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, hidden);
+
+  await hide(true);
+  await seed(request, room, 'friend', ['before opting in']);
+  await expect(page).toHaveTitle(/^\(1\)/);
+  expect(await page.evaluate(() => (window as any).__shown)).toEqual([]);
+
+  await hide(false);
+  await page.getByLabel('Desktop notifications').check();
+  await expect(page.getByLabel('Desktop notifications')).toBeChecked();
+  await hide(true);
+  await seed(request, room, 'friend', ['after opting in']);
+  await expect.poll(() => page.evaluate(() => (window as any).__shown)).toEqual([
+    { title: `friend · #${room}`, body: 'after opting in' },
+  ]);
+});
