@@ -1,7 +1,7 @@
 //! Ingest benchmark of the pure room state (run by `cargo xtask bench`).
 //! Prints figures; asserts nothing.
 
-use sse_chat::protocol::{Incoming, WireMessage};
+use sse_chat::protocol::{Incoming, Outgoing, WireMessage};
 use sse_chat::room::ChatState;
 use std::time::Instant;
 
@@ -22,9 +22,26 @@ fn batch(from: u64, n: u64) -> Vec<(Incoming, Option<String>)> {
 }
 
 fn main() {
-    for (history, batch_size) in [(100u64, 100u64), (100_000, 100), (100_000, 1_000)] {
+    for (history, batch_size, unsent) in [
+        (100u64, 100u64, false),
+        (100_000, 100, false),
+        (100_000, 1_000, false),
+        (100_000, 1_000, true),
+    ] {
         let mut state = ChatState::new("me", &["general".into()], "general");
         state.ingest(batch(0, history), 0.0);
+        if unsent {
+            // An unsent message of ours makes every arrival check for its echo.
+            state.add_pending(
+                &Outgoing {
+                    room: "general".into(),
+                    user: "me".into(),
+                    text: "pending".into(),
+                    client_id: "c1".into(),
+                },
+                0.0,
+            );
+        }
         let rounds = 50;
         let started = Instant::now();
         for r in 0..rounds {
@@ -37,8 +54,13 @@ fn main() {
             std::hint::black_box(room);
         }
         let per_batch = started.elapsed().as_secs_f64() / rounds as f64;
+        let with = if unsent {
+            " with an unsent message"
+        } else {
+            ""
+        };
         println!(
-            "bench: ingest {batch_size} msgs into a room of {history}: {:.3} ms per batch ({:.0} msgs/s)",
+            "bench: ingest {batch_size} msgs into a room of {history}{with}: {:.3} ms per batch ({:.0} msgs/s)",
             per_batch * 1e3,
             batch_size as f64 / per_batch
         );

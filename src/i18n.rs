@@ -93,6 +93,7 @@ pub enum Key {
     Notifications,
     NotificationsBlocked,
     RoomLimit,
+    Dismiss,
 }
 
 /// The string for `key` in `lang`.
@@ -175,6 +176,8 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         (Lang::ZhCn, Notifications) => "桌面通知",
         (Lang::En, NotificationsBlocked) => "Notifications are blocked in the browser settings.",
         (Lang::ZhCn, NotificationsBlocked) => "浏览器设置已阻止通知。",
+        (Lang::En, Dismiss) => "Dismiss",
+        (Lang::ZhCn, Dismiss) => "关闭",
         (Lang::En, RoomLimit) => "You can follow at most 20 rooms. Leave one first.",
         (Lang::ZhCn, RoomLimit) => "最多可关注 20 个房间，请先离开一个。",
     }
@@ -193,6 +196,30 @@ pub fn reconnecting_spoken(lang: Lang, attempt: u32) -> String {
     match lang {
         Lang::En => format!("Connection lost, reconnecting (attempt {attempt})"),
         Lang::ZhCn => format!("连接中断，正在重新连接（第 {attempt} 次尝试）"),
+    }
+}
+
+/// Notice: an event was skipped.
+pub fn skipped_event(lang: Lang, why: &str) -> String {
+    match lang {
+        Lang::En => format!("An event could not be read and was skipped ({why})"),
+        Lang::ZhCn => format!("有一条事件无法读取，已跳过（{why}）"),
+    }
+}
+
+/// Notice: the outbox cannot be saved.
+pub fn storage_failed(lang: Lang, why: &str) -> String {
+    match lang {
+        Lang::En => format!("Unsent messages cannot be saved for a reload: {why}"),
+        Lang::ZhCn => format!("未发送的消息无法保存，重新加载后将丢失：{why}"),
+    }
+}
+
+/// Notice: scroll-back failed.
+pub fn history_failed(lang: Lang, why: &str) -> String {
+    match lang {
+        Lang::En => format!("Older messages could not be loaded: {why}"),
+        Lang::ZhCn => format!("无法加载更早的消息：{why}"),
     }
 }
 

@@ -201,8 +201,13 @@ pub fn parse_time(v: &Value) -> Option<f64> {
         return None;
     }
     // Before 1973 in milliseconds is far more likely a seconds value.
-    Some(if n < 1e11 { n * 1000.0 } else { n })
+    let ms = if n < 1e11 { n * 1000.0 } else { n };
+    // Beyond what a JavaScript Date can hold (±8.64e15 ms) is no time.
+    (ms <= MAX_DATE_MS).then_some(ms)
 }
+
+/// The largest time a JavaScript `Date` represents.
+pub const MAX_DATE_MS: f64 = 8.64e15;
 
 /// Parses `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)` into epoch milliseconds.
 pub fn parse_rfc3339(s: &str) -> Option<f64> {
@@ -528,6 +533,22 @@ mod tests {
         assert_eq!(
             decode(&c, "typing", r#"{"room":"g"}"#, ""),
             Err(DecodeError::BadNotice("typing"))
+        );
+    }
+
+    #[test]
+    fn times_a_date_cannot_hold_are_refused() {
+        // Shown, such a time would make the browser throw (RangeError).
+        let c = cfg();
+        assert_eq!(
+            decode(&c, "message", r#"{"text":"t","ts":1e20}"#, ""),
+            Err(DecodeError::BadField("time"))
+        );
+        assert_eq!(parse_time(&Value::from(8.64e15)), Some(8.64e15));
+        assert_eq!(parse_time(&Value::from(8.64e15 + 1.0)), None);
+        assert_eq!(
+            parse_rfc3339("9999-12-31T23:59:59Z").map(|t| t <= MAX_DATE_MS),
+            Some(true)
         );
     }
 

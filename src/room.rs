@@ -19,6 +19,9 @@ pub const SEEN_CAPACITY: usize = 50_000;
 pub const ECHO_WINDOW_MS: f64 = 60_000.0;
 /// Consecutive messages by one sender within this gap share a group.
 pub const GROUP_GAP_MS: f64 = 5.0 * 60_000.0;
+/// How far back (or forward, for history) a message with a numeric id is
+/// searched for its place in the log; beyond that it is simply appended.
+pub const ORDER_SCAN: usize = 512;
 /// Rooms one tab may follow (the reference backend's limit per stream).
 pub const MAX_ROOMS: usize = 20;
 /// A typing notice is shown this long unless renewed.
@@ -149,10 +152,57 @@ impl Room {
             .collect()
     }
 
+    /// Where a live message with numeric id `n` belongs: after the last
+    /// message with a smaller id. Unsent messages (no id yet) stay below it;
+    /// replays racing history pages can therefore never interleave.
+    fn slot_from_back(&self, n: u64) -> usize {
+        let len = self.log.len();
+        let stop = len.saturating_sub(ORDER_SCAN);
+        let mut i = len;
+        while i > stop {
+            let prev = &self.log[i - 1];
+            match numeric_id(&prev.id) {
+                Some(p) if p < n => return i,
+                Some(_) => i -= 1,
+                None if prev.status != Status::Sent => i -= 1,
+                None => return i,
+            }
+        }
+        if i == 0 {
+            0
+        } else {
+            len
+        }
+    }
+
+    /// Where an older (history) message with numeric id `n` belongs:
+    /// before the first message with a larger id, searching from the front.
+    fn slot_from_front(&self, n: u64) -> usize {
+        let scan = self.log.len().min(ORDER_SCAN);
+        (0..scan)
+            .find(|&i| numeric_id(&self.log[i].id).is_none_or(|p| p > n))
+            .unwrap_or(scan)
+    }
+
+    /// Inserts at `index`, keeping absolute positions of the others stable
+    /// when the message lands at the front.
+    fn insert(&mut self, index: usize, msg: Message) {
+        if index == 0 && !self.log.is_empty() {
+            self.base -= 1;
+        }
+        self.log.insert(index, msg);
+    }
+
     fn position(&self, pred: impl Fn(&Message) -> bool) -> Option<usize> {
         // Pending messages and echoes are recent: search from the back.
         (0..self.log.len()).rev().find(|&i| pred(&self.log[i]))
     }
+}
+
+/// The numeric value of a backend id, when it is one (the reference
+/// backend's ids are integers; other backends' may be anything).
+fn numeric_id(id: &Option<String>) -> Option<u64> {
+    id.as_deref()?.parse().ok()
 }
 
 /// Whether `m` continues the visual group started above it by `prev`:
@@ -204,6 +254,18 @@ impl Seen {
     fn contains(&self, key: &str) -> bool {
         self.set.contains(key)
     }
+
+    /// Forgets every key starting with `prefix` (a room that was left).
+    fn remove_prefix(&mut self, prefix: &str) {
+        self.order.retain(|k| !k.starts_with(prefix));
+        self.set.retain(|k| !k.starts_with(prefix));
+    }
+}
+
+/// The seen-set key recording that our message `client_id` is confirmed,
+/// so a late echo of it is recognised whatever the POST answer carried.
+fn confirmed_key(client_id: &str) -> String {
+    format!("\u{0}cid\u{0}{client_id}")
 }
 
 /// What a batch changed, for announcements and notifications.
@@ -229,6 +291,10 @@ pub struct ChatState {
     seen: Seen,
     cap: usize,
     next_uid: u64,
+    /// Messages stamped before this time (epoch ms) are history: replays
+    /// of the past on a fresh connection. They are shown but neither
+    /// counted as unread nor announced.
+    history_before: f64,
 }
 
 impl ChatState {
@@ -243,12 +309,19 @@ impl ChatState {
             seen: Seen::with_capacity(SEEN_CAPACITY),
             cap: DEFAULT_CAP,
             next_uid: 1,
+            history_before: 0.0,
         };
         for r in rooms {
             state.join(r);
         }
         state.join(active);
         state
+    }
+
+    /// Marks messages stamped before `t` as history (see the field). Set
+    /// when a connection starts without a resume point.
+    pub fn set_history_before(&mut self, t: f64) {
+        self.history_before = t;
     }
 
     /// Overrides the per-room memory cap (tests and benchmarks).
@@ -306,6 +379,8 @@ impl ChatState {
             return false;
         };
         self.rooms.remove(i);
+        // Rejoining later must show the room's past again.
+        self.seen.remove_prefix(&format!("{name}\u{0}"));
         if self.active == name {
             let next = i.min(self.rooms.len() - 1);
             self.active = self.rooms[next].name.clone();
@@ -427,7 +502,9 @@ impl ChatState {
         };
         let uid = self.alloc_uid();
         let mine = m.user.as_deref() == Some(self.me.as_str()) && m.client_id.is_some();
-        let counts = !mine && (room_name != self.active || !self.reading);
+        let is_new = m.ts.is_none_or(|t| t >= self.history_before);
+        let counts = is_new && !mine && (room_name != self.active || !self.reading);
+        let n = numeric_id(&m.id);
         let msg = Message {
             uid,
             version: 0,
@@ -444,7 +521,8 @@ impl ChatState {
         let Some(room) = self.room_mut(&room_name) else {
             return;
         };
-        room.log.push_back(msg);
+        let slot = n.map_or(room.log.len(), |n| room.slot_from_back(n));
+        room.insert(slot, msg);
         if counts {
             room.unread += 1;
         }
@@ -453,7 +531,7 @@ impl ChatState {
             room.typing.retain(|(u, _)| u != user);
         }
         Self::enforce_cap(room, cap);
-        if !mine {
+        if is_new && !mine {
             report.arrived.push((room_name, m.user, m.text));
         }
     }
@@ -473,43 +551,66 @@ impl ChatState {
         }
     }
 
-    /// Matches an incoming message to one of ours that is unconfirmed: by
-    /// client id, else (for backends that echo none) by room, sender and
-    /// text within [`ECHO_WINDOW_MS`].
+    /// Matches an incoming message to one of ours: by client id (pending,
+    /// or already confirmed by the POST answer), else (for backends that
+    /// echo none) by room, sender and text within [`ECHO_WINDOW_MS`].
     fn confirm_echo(&mut self, room_name: &str, m: &WireMessage, now: f64) -> bool {
-        let me = self.me.clone();
+        let known = m
+            .client_id
+            .as_deref()
+            .is_some_and(|c| self.seen.contains(&confirmed_key(c)));
+        let from_me = m.user.as_deref() == Some(self.me.as_str());
         let Some(room) = self.room_mut(room_name) else {
             return false;
         };
-        if room.unsent.is_empty() {
-            return false;
-        }
         let pos = match &m.client_id {
-            Some(cid) if room.unsent.contains(cid) => {
-                room.position(|x| x.client_id.as_deref() == Some(cid))
+            Some(cid) if known || room.unsent.contains(cid) => {
+                room.position(|x| x.mine && x.client_id.as_deref() == Some(cid))
             }
             Some(_) => None,
-            None => room.position(|x| {
-                x.mine
-                    && x.status != Status::Sent
-                    && x.id.is_none()
-                    && m.user.as_deref() == Some(me.as_str())
-                    && x.text == m.text
-                    && now - x.ts <= ECHO_WINDOW_MS
-            }),
+            None if !from_me || room.unsent.is_empty() => None,
+            None => {
+                // Unsent messages are recent: stop at the first confirmed
+                // message older than the window.
+                let mut found = None;
+                for i in (0..room.log.len()).rev() {
+                    let x = &room.log[i];
+                    if x.status == Status::Sent && now - x.ts > ECHO_WINDOW_MS {
+                        break;
+                    }
+                    if x.mine
+                        && x.status != Status::Sent
+                        && x.text == m.text
+                        && now - x.ts <= ECHO_WINDOW_MS
+                    {
+                        found = Some(i);
+                        break;
+                    }
+                }
+                found
+            }
         };
         let Some(i) = pos else {
-            return false;
+            // A confirmed message we no longer hold (dropped): still an echo.
+            return known;
         };
         let x = &mut room.log[i];
+        let changed = x.status != Status::Sent || (x.id.is_none() && m.id.is_some());
         x.status = Status::Sent;
-        x.id = m.id.clone().or(x.id.take());
+        if x.id.is_none() {
+            x.id = m.id.clone();
+        }
         if let Some(ts) = m.ts {
             x.ts = ts;
         }
-        x.version += 1;
+        if changed {
+            x.version += 1;
+        }
         let cid = x.client_id.clone();
         room.unsent.retain(|c| Some(c) != cid.as_ref());
+        if let Some(c) = cid {
+            self.seen.insert(confirmed_key(&c));
+        }
         true
     }
 
@@ -564,6 +665,7 @@ impl ChatState {
         if let Some(r) = self.room_mut(&room) {
             r.unsent.retain(|c| *c != cid);
         }
+        self.seen.insert(confirmed_key(&cid));
         // The echo on the stream must not add a second copy.
         if let Some(s) = stored {
             if let Some(k) = Self::dedupe_key(&room, &s) {
@@ -611,12 +713,19 @@ impl ChatState {
         has_more: bool,
         now: f64,
     ) -> usize {
+        // Ids below the oldest one held cannot be in memory (they were
+        // dropped by the cap, or never loaded) even if their key is known.
+        let oldest = self.room(room_name).and_then(|r| {
+            r.log
+                .iter()
+                .take(ORDER_SCAN)
+                .find_map(|m| numeric_id(&m.id))
+        });
         let mut fresh = Vec::with_capacity(older.len());
         for m in older {
+            let below_oldest = matches!((numeric_id(&m.id), oldest), (Some(n), Some(o)) if n < o);
             if let Some(k) = Self::dedupe_key(room_name, &m) {
-                // History overlapping what we hold is skipped; the key is
-                // not re-inserted for already-held messages.
-                if !self.seen.insert(k) && self.room_has_id(room_name, m.id.as_deref()) {
+                if !self.seen.insert(k) && !below_oldest {
                     continue;
                 }
             }
@@ -643,20 +752,27 @@ impl ChatState {
         }
         let added = msgs.len();
         if let Some(room) = self.room_mut(room_name) {
-            for m in msgs.into_iter().rev() {
-                room.log.push_front(m);
-                room.base -= 1;
+            // Oldest first, each at its place by id (pages and replays may
+            // arrive in any order); without numeric ids, at the front.
+            // Messages placed before the first one held keep the held
+            // ones' absolute positions (base moves down instead).
+            let mut first_held = 0;
+            let mut front = 0;
+            for m in msgs {
+                let slot = match numeric_id(&m.id) {
+                    Some(n) => room.slot_from_front(n),
+                    None => front,
+                };
+                front = slot + 1;
+                room.log.insert(slot, m);
+                if slot <= first_held {
+                    first_held += 1;
+                    room.base -= 1;
+                }
             }
             room.has_older = has_more;
         }
         added
-    }
-
-    fn room_has_id(&self, room: &str, id: Option<&str>) -> bool {
-        id.is_some_and(|id| {
-            self.room(room)
-                .is_some_and(|r| r.log.iter().any(|m| m.id.as_deref() == Some(id)))
-        })
     }
 
     fn presence(&mut self, p: Presence) {
@@ -901,9 +1017,14 @@ mod tests {
             .map(|i| wire(Some(&i.to_string()), "general", "a", &format!("m{i}")))
             .collect();
         s.ingest(batch(items), 0.0);
-        assert_eq!(texts(&s, "general"), ["mine", "m4", "m5"]);
+        assert_eq!(
+            texts(&s, "general"),
+            ["m4", "m5", "mine"],
+            "unsent stays at the bottom"
+        );
         assert!(s.active_room().unwrap().has_older);
-        assert_eq!(s.active_room().unwrap().base(), 3, "three dropped");
+        // m1 went in above the pending message (base -1), then three were dropped.
+        assert_eq!(s.active_room().unwrap().base(), 2);
     }
 
     #[test]
@@ -1034,6 +1155,87 @@ mod tests {
             s.room("general").unwrap().typing(1_600.0).is_empty(),
             "speaking ends typing"
         );
+    }
+
+    #[test]
+    fn replay_racing_a_history_page_cannot_interleave() {
+        let mut s = state();
+        // The newest page arrives first, then the replay of older ones.
+        let page = (4..=6)
+            .map(|i| wire(Some(&i.to_string()), "general", "a", &format!("m{i}")))
+            .collect();
+        s.prepend_history("general", page, true, 0.0);
+        let replay = (1..=6)
+            .map(|i| wire(Some(&i.to_string()), "general", "a", &format!("m{i}")))
+            .collect();
+        s.ingest(batch(replay), 0.0);
+        assert_eq!(texts(&s, "general"), ["m1", "m2", "m3", "m4", "m5", "m6"]);
+        // And a page of older ones arriving after a partial replay.
+        let mut s = state();
+        s.ingest(batch(vec![wire(Some("5"), "general", "a", "m5")]), 0.0);
+        let page = (1..=4)
+            .map(|i| wire(Some(&i.to_string()), "general", "a", &format!("m{i}")))
+            .collect();
+        s.prepend_history("general", page, false, 0.0);
+        s.ingest(
+            batch(vec![
+                wire(Some("3"), "general", "a", "m3"),
+                wire(Some("6"), "general", "a", "m6"),
+            ]),
+            0.0,
+        );
+        assert_eq!(texts(&s, "general"), ["m1", "m2", "m3", "m4", "m5", "m6"]);
+    }
+
+    #[test]
+    fn history_is_not_unread_and_not_announced() {
+        let mut s = state();
+        s.set_history_before(5_000.0);
+        let mut old = wire(Some("1"), "random", "a", "old");
+        old.ts = Some(4_000.0);
+        let mut new = wire(Some("2"), "random", "a", "new");
+        new.ts = Some(6_000.0);
+        let report = s.ingest(batch(vec![old, new]), 7_000.0);
+        assert_eq!(s.room("random").unwrap().unread, 1);
+        assert_eq!(report.arrived.len(), 1);
+        assert_eq!(report.arrived[0].2, "new");
+    }
+
+    #[test]
+    fn a_late_echo_of_a_confirmed_message_is_not_a_second_copy() {
+        let mut s = state();
+        s.add_pending(&outgoing("hi", "c1"), 0.0);
+        // The backend accepted it without returning its stored copy...
+        s.send_succeeded("c1", None);
+        // ...and the echo (with an id, and the client id) comes later.
+        let mut echo = wire(Some("9"), "general", "me", "hi");
+        echo.client_id = Some("c1".into());
+        s.ingest(batch(vec![echo]), 10.0);
+        assert_eq!(texts(&s, "general"), ["hi"]);
+        assert_eq!(
+            s.active_room().unwrap().last().unwrap().id.as_deref(),
+            Some("9"),
+            "id learnt from the echo"
+        );
+    }
+
+    #[test]
+    fn leaving_and_rejoining_shows_the_room_again() {
+        let mut s = state();
+        s.ingest(batch(vec![wire(Some("1"), "random", "a", "x")]), 0.0);
+        assert!(s.leave("random"));
+        s.join("random");
+        s.ingest(batch(vec![wire(Some("1"), "random", "a", "x")]), 0.0);
+        assert_eq!(texts(&s, "random"), ["x"]);
+    }
+
+    #[test]
+    fn unsent_messages_stay_below_new_arrivals() {
+        let mut s = state();
+        s.ingest(batch(vec![wire(Some("1"), "general", "a", "first")]), 0.0);
+        s.add_pending(&outgoing("mine", "c1"), 0.0);
+        s.ingest(batch(vec![wire(Some("2"), "general", "b", "second")]), 0.0);
+        assert_eq!(texts(&s, "general"), ["first", "second", "mine"]);
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::protocol::{Outgoing, WireMessage};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -67,6 +68,8 @@ struct State {
     running: bool,
     /// Set by [`Outbox::stop`]: the sender loop ends at its next step.
     stopped: bool,
+    /// Client ids this tab sent or discarded (most recent 1,000).
+    done: VecDeque<String>,
     backoff: Backoff,
     on_event: Rc<dyn Fn(OutboxEvent)>,
 }
@@ -106,6 +109,7 @@ impl Outbox {
             entries,
             running: false,
             stopped: false,
+            done: VecDeque::new(),
             backoff: Backoff::default(),
             on_event: Rc::new(on_event),
         }));
@@ -158,7 +162,7 @@ impl Outbox {
         self.start();
     }
 
-    /// Sends a refused message again.
+    /// Sends a refused message again, now.
     pub fn retry(&self, client_id: &str) {
         if let Some(e) = self
             .state
@@ -170,24 +174,35 @@ impl Outbox {
             e.failed = None;
         }
         self.save();
+        // The user asked: no backoff wait.
+        self.waker.wake();
         self.start();
     }
 
     /// Drops an unsent message.
     pub fn discard(&self, client_id: &str) {
-        self.state
-            .borrow_mut()
-            .entries
-            .retain(|e| e.client_id != client_id);
+        self.forget(client_id);
         self.save();
     }
 
-    /// Starts the sender if idle, and cuts a pending backoff short.
+    /// Removes an entry and remembers that this tab is done with it, so
+    /// merging with another tab's copy of the outbox does not bring it back.
+    fn forget(&self, client_id: &str) {
+        let mut s = self.state.borrow_mut();
+        s.entries.retain(|e| e.client_id != client_id);
+        s.done.push_back(client_id.to_string());
+        if s.done.len() > 1_000 {
+            s.done.pop_front();
+        }
+    }
+
+    /// Starts the sender if idle. A backoff in progress (a server's
+    /// Retry-After included) is honoured: only coming back online or the
+    /// user's explicit retry cut it short.
     pub fn start(&self) {
         if self.state.borrow().stopped {
             return;
         }
-        self.waker.wake();
         let already = std::mem::replace(&mut self.state.borrow_mut().running, true);
         if !already {
             let this = self.clone();
@@ -200,12 +215,25 @@ impl Outbox {
         f(event);
     }
 
+    /// Writes the outbox. Another tab of the same chat shares the storage
+    /// key, so its entries are kept: read, merge by client id, write.
     fn save(&self) {
         let (key, json) = {
             let s = self.state.borrow();
+            let stored: Vec<Entry> = storage_get(&s.key)
+                .and_then(|text| serde_json::from_str(&text).ok())
+                .unwrap_or_default();
+            let mut merged = s.entries.clone();
+            for e in stored {
+                let ours = merged.iter().any(|m| m.client_id == e.client_id);
+                if !ours && !s.done.contains(&e.client_id) {
+                    merged.push(e);
+                }
+            }
+            merged.sort_by(|a, b| a.created.total_cmp(&b.created));
             (
                 s.key.clone(),
-                serde_json::to_string(&s.entries).unwrap_or_else(|_| "[]".into()),
+                serde_json::to_string(&merged).unwrap_or_else(|_| "[]".into()),
             )
         };
         if let Err(e) = storage_set(&key, &json) {
@@ -243,11 +271,8 @@ impl Outbox {
             }
             match send_message(&cfg, &out).await {
                 SendResult::Sent(stored) => {
-                    {
-                        let mut s = self.state.borrow_mut();
-                        s.entries.retain(|e| e.client_id != out.client_id);
-                        s.backoff.reset();
-                    }
+                    self.forget(&out.client_id);
+                    self.state.borrow_mut().backoff.reset();
                     self.save();
                     self.emit(OutboxEvent::Sent {
                         client_id: out.client_id,

@@ -57,13 +57,11 @@ pub fn ChatScreen(
                 <Composer />
             </main>
             <div class="sr-only" role="status" aria-live="polite" aria-atomic="false">
-                {move || {
-                    chat.announcements
-                        .get()
-                        .into_iter()
-                        .map(|a| view! { <p>{a}</p> })
-                        .collect_view()
-                }}
+                <For
+                    each=move || chat.announcements.get()
+                    key=|(n, _)| *n
+                    children=|(_, text)| view! { <p>{text}</p> }
+                />
             </div>
         </div>
     }

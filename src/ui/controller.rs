@@ -3,7 +3,7 @@
 //! methods. Components never touch EventSource or fetch.
 
 use crate::config::{fill_template, Config};
-use crate::i18n::{announce, t, Key, Lang};
+use crate::i18n::{announce, history_failed, skipped_event, storage_failed, t, Key, Lang};
 use crate::protocol::{decode, Incoming, Outgoing};
 use crate::room::ChatState;
 use crate::transport::batcher::Batcher;
@@ -19,6 +19,9 @@ use std::sync::Arc;
 
 /// Typing notices are sent at most this often while typing.
 const TYPING_EVERY_MS: f64 = 3_000.0;
+/// Tolerance between the server's clock and ours when telling replayed
+/// history from news.
+const CLOCK_SKEW_MS: f64 = 2_000.0;
 /// Page size of scroll-back requests.
 pub const HISTORY_PAGE: usize = 50;
 /// Storage keys for what survives a reload.
@@ -33,7 +36,9 @@ pub struct Chat {
     pub state: RwSignal<ChatState>,
     pub conn: RwSignal<ConnState>,
     /// New messages for the screen reader's live region (most recent last).
-    pub announcements: RwSignal<Vec<String>>,
+    /// Numbered, so the live region adds a node per announcement and never
+    /// rewrites (and so re-reads) an old one.
+    pub announcements: RwSignal<Vec<(u64, String)>>,
     /// Last problem worth telling the user that is not a connection state
     /// (an unreadable event, storage full, a history error).
     pub notice: RwSignal<Option<String>>,
@@ -82,14 +87,15 @@ impl Chat {
         active: String,
     ) -> Chat {
         let chat = Chat::detached(lang, cfg.clone(), &me, &rooms, &active);
-
-        let batcher = Batcher::new(move |items: Vec<RawEvent>| chat.ingest(items));
-        let stream = EventStream::open(cfg.clone(), chat.events_url(), chat.conn, move |raw| {
-            batcher.push(raw)
+        let started = now_ms();
+        chat.state.update(|s| {
+            // What the first replay brings is the past, not news.
+            s.set_history_before(started - CLOCK_SKEW_MS);
+            s.set_visible(is_visible());
         });
-        chat.stream.set_value(Some(stream));
 
-        let outbox = Outbox::new(cfg, move |event| chat.on_outbox(event));
+        // Restored unsent messages first: their rooms belong on the stream.
+        let outbox = Outbox::new(cfg.clone(), move |event| chat.on_outbox(event));
         chat.state.update(|s| {
             for r in outbox.restored() {
                 s.add_pending(&r.out, r.created);
@@ -101,10 +107,23 @@ impl Chat {
         outbox.start();
         chat.outbox.set_value(Some(outbox));
 
-        // The stream's replay brings each room's recent past; older pages
-        // come from the history URL when the reader scrolls up. (Fetching
-        // a page now would race the replay and could interleave the two.)
+        // Per-room streams carry no room name: an event belongs to the room
+        // the stream was open for when it arrived (the active one).
+        let per_room = cfg.per_room_stream();
+        let batcher = Batcher::new(move |items| chat.ingest(items));
+        let stream = EventStream::open(cfg.clone(), chat.events_url(), chat.conn, move |raw| {
+            let room = per_room.then(|| chat.state.with_untracked(|s| s.active().to_string()));
+            batcher.push((raw, room))
+        });
+        chat.stream.set_value(Some(stream));
         chat.save_rooms();
+
+        // The replay brings the recent past of busy rooms; quiet rooms may
+        // be missing from it, so each room also gets one history page.
+        // (Messages are placed by id, so the two cannot interleave.)
+        for room in chat.state.with_untracked(|s| s.room_names()) {
+            chat.load_older(&room);
+        }
 
         on_cleanup(move || {
             chat.stream.with_value(|s| {
@@ -136,19 +155,17 @@ impl Chat {
         )
     }
 
-    fn ingest(&self, items: Vec<RawEvent>) {
-        let cfg = self.cfg.get_value();
-        // Per-room streams carry no room name: they belong to the room the
-        // stream was opened for, which is the active one.
-        let fallback = cfg
-            .per_room_stream()
-            .then(|| self.state.with_untracked(|s| s.active().to_string()));
+    fn ingest(&self, items: Vec<(RawEvent, Option<String>)>) {
+        // A frame may flush after the chat was torn down.
+        let Some(cfg) = self.cfg.try_get_value() else {
+            return;
+        };
         let mut batch = Vec::with_capacity(items.len());
         let mut bad = None;
-        for raw in &items {
+        for (raw, room) in items {
             match decode(&cfg, &raw.kind, &raw.data, &raw.last_event_id) {
                 Ok(Incoming::Ignored) => {}
-                Ok(item) => batch.push((item, fallback.clone())),
+                Ok(item) => batch.push((item, room)),
                 Err(e) => {
                     bad = Some(format!(
                         "{e}: {}",
@@ -159,9 +176,8 @@ impl Chat {
         }
         if let Some(why) = bad {
             // The stream goes on; the user learns that something was skipped.
-            self.notice.set(Some(format!(
-                "An event could not be read and was skipped ({why})"
-            )));
+            self.notice
+                .set(Some(skipped_event(self.lang.get_untracked(), &why)));
         }
         if batch.is_empty() {
             return;
@@ -181,9 +197,11 @@ impl Chat {
             let lang = self.lang.get_untracked();
             let anonymous = t(lang, Key::Anonymous);
             self.announcements.update(|a| {
-                for (room, user, text) in report.arrived.iter().rev().take(3).rev() {
+                let first = a.last().map_or(0, |(n, _)| n + 1);
+                let newest = report.arrived.iter().rev().take(3).rev();
+                for (n, (room, user, text)) in (first..).zip(newest) {
                     let user = user.as_deref().unwrap_or(anonymous);
-                    a.push(announce(lang, user, room, text));
+                    a.push((n, announce(lang, user, room, text)));
                 }
                 let excess = a.len().saturating_sub(5);
                 a.drain(..excess);
@@ -204,7 +222,7 @@ impl Chat {
             OutboxEvent::Waiting { .. } => {}
             OutboxEvent::StorageError(e) => self
                 .notice
-                .set(Some(format!("Unsent messages cannot be saved: {e}"))),
+                .set(Some(storage_failed(self.lang.get_untracked(), &e))),
         }
     }
 
@@ -302,13 +320,18 @@ impl Chat {
             ));
             return;
         };
-        let joined = Some(joined);
         self.save_rooms();
         let per_room = self.cfg.with_value(|c| c.per_room_stream());
-        if joined == Some(true) || per_room {
+        if joined || per_room {
             // A fresh replay (not a resume) brings the new room's recent
-            // past; what the other rooms get again is dropped as duplicate.
+            // past, which is history, not news; what the other rooms get
+            // again is dropped as duplicate.
+            self.state
+                .update(|s| s.set_history_before(now_ms() - CLOCK_SKEW_MS));
             self.reconnect_for_rooms(false);
+        }
+        if joined {
+            self.load_older(room);
         }
     }
 
@@ -361,7 +384,7 @@ impl Chat {
                 }
                 Err(e) => chat
                     .notice
-                    .set(Some(format!("Older messages could not be loaded: {e}"))),
+                    .set(Some(history_failed(chat.lang.get_untracked(), &e))),
             }
         });
     }

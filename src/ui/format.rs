@@ -1,8 +1,20 @@
 //! Dates and times in the reader's locale and time zone (via `Intl`).
 
 use crate::i18n::Lang;
+use crate::protocol::MAX_DATE_MS;
 use js_sys::{Date, Object, Reflect};
 use wasm_bindgen::JsValue;
+
+/// A `Date` for `ts`, clamped to what `Date` can hold: formatting an
+/// invalid date throws in JavaScript, and times come from the network.
+fn date(ts: f64) -> Date {
+    let ts = if ts.is_finite() {
+        ts.clamp(-MAX_DATE_MS, MAX_DATE_MS)
+    } else {
+        0.0
+    };
+    Date::new(&JsValue::from_f64(ts))
+}
 
 fn options(pairs: &[(&str, &str)]) -> Object {
     let o = Object::new();
@@ -14,7 +26,7 @@ fn options(pairs: &[(&str, &str)]) -> Object {
 
 /// "14:05" (or the locale's form).
 pub fn time(ts: f64, lang: Lang) -> String {
-    Date::new(&JsValue::from_f64(ts))
+    date(ts)
         .to_locale_time_string_with_options(
             lang.tag(),
             &options(&[("hour", "2-digit"), ("minute", "2-digit")]),
@@ -24,7 +36,7 @@ pub fn time(ts: f64, lang: Lang) -> String {
 
 /// The full date and time, for hover and focus.
 pub fn full(ts: f64, lang: Lang) -> String {
-    Date::new(&JsValue::from_f64(ts))
+    date(ts)
         .to_locale_string(
             lang.tag(),
             &options(&[("dateStyle", "full"), ("timeStyle", "medium")]),
@@ -34,12 +46,12 @@ pub fn full(ts: f64, lang: Lang) -> String {
 
 /// A day separator: "Saturday, 21 November 2026".
 pub fn day(ts: f64, lang: Lang) -> String {
-    Date::new(&JsValue::from_f64(ts))
+    date(ts)
         .to_locale_date_string(lang.tag(), &options(&[("dateStyle", "full")]))
         .into()
 }
 
 /// ISO 8601 for `<time datetime>`.
 pub fn iso(ts: f64) -> String {
-    Date::new(&JsValue::from_f64(ts)).to_iso_string().into()
+    date(ts).to_iso_string().into()
 }

@@ -340,7 +340,14 @@ fn MessageRow(row: Row, lang: RwSignal<Lang>) -> impl IntoView {
             data-id=msg.id.clone().unwrap_or_default()>
             <div class="msg-head" class:sr-only=!group_start>
                 <span class="author">{author_label}</span>
-                <time datetime=format::iso(ts) title=move || format::full(ts, lang.get()) tabindex="0">
+                <time
+                    datetime=format::iso(ts)
+                    title=move || format::full(ts, lang.get())
+                    data-full=move || format::full(ts, lang.get())
+                    // Only the times in view are tab stops; a focused one
+                    // shows its full date (CSS), as hovering does.
+                    tabindex=group_start.then_some("0")
+                >
                     {move || format::time(ts, lang.get())}
                 </time>
             </div>

@@ -17,14 +17,9 @@ pub fn Sidebar() -> impl IntoView {
     let new_room = RwSignal::new(String::new());
     let error = RwSignal::new(false);
 
-    let rooms = move || {
-        chat.state.with(|s| {
-            s.rooms()
-                .iter()
-                .map(|r| (r.name.clone(), r.unread, r.name == s.active()))
-                .collect::<Vec<_>>()
-        })
-    };
+    // Keyed by name only: a row (and the focus on its button) survives
+    // changes of its unread count or of the active room.
+    let rooms = move || chat.state.with(|s| s.room_names());
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let name = new_room.get_untracked().trim().to_string();
@@ -51,36 +46,34 @@ pub fn Sidebar() -> impl IntoView {
                 <ul class="room-list">
                     <For
                         each=rooms
-                        key=|r| r.clone()
-                        children=move |(name, count, active)| {
-                            let open_name = name.clone();
-                            let leave_name = name.clone();
+                        key=|name| name.clone()
+                        children=move |name| {
+                            let (n_count, n_active, n_open, n_leave) = (name.clone(), name.clone(), name.clone(), name.clone());
+                            // Memos: the row updates only when its own values change.
+                            let count = Memo::new(move |_| chat.state.with(|s| s.room(&n_count).map_or(0, |r| r.unread)));
+                            let active = Memo::new(move |_| chat.state.with(|s| s.active() == n_active));
                             let leave_label = {
                                 let name = name.clone();
                                 move || format!("{} #{name}", t(lang.get(), Key::Leave))
                             };
                             view! {
-                                <li class="room-item" class:active=active>
+                                <li class="room-item" class:active=move || active.get()>
                                     <button
                                         class="room-button"
-                                        aria-current=move || active.then_some("page")
-                                        on:click=move |_| chat.open_room(&open_name)
+                                        aria-current=move || active.get().then_some("page")
+                                        on:click=move |_| chat.open_room(&n_open)
                                     >
                                         <span class="room-name">"#" {name.clone()}</span>
-                                        {(count > 0)
-                                            .then(|| {
-                                                view! {
-                                                    <span class="badge" aria-label=move || unread(lang.get(), count)>
-                                                        {count}
-                                                    </span>
-                                                }
-                                            })}
+                                        <Show when=move || { count.get() > 0 }>
+                                            <span class="badge" aria-hidden="true">{count}</span>
+                                            <span class="sr-only">{move || unread(lang.get(), count.get())}</span>
+                                        </Show>
                                     </button>
                                     <button
                                         class="leave"
                                         aria-label=leave_label.clone()
                                         title=leave_label
-                                        on:click=move |_| chat.leave_room(&leave_name)
+                                        on:click=move |_| chat.leave_room(&n_leave)
                                     >
                                         "×"
                                     </button>

@@ -81,7 +81,7 @@ pub fn StatusBar() -> impl IntoView {
                     view! {
                         <div class="notice" role="alert">
                             <span>{n}</span>
-                            <button class="link-button" aria-label="Dismiss" on:click=move |_| chat.notice.set(None)>
+                            <button class="link-button" aria-label=tr(Key::Dismiss) on:click=move |_| chat.notice.set(None)>
                                 "×"
                             </button>
                         </div>
