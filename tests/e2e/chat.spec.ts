@@ -208,3 +208,34 @@ test('desktop notifications only after opting in', async ({ browser, request }) 
     { title: `friend · #${room}`, body: 'after opting in' },
   ]);
 });
+
+test('rooms: unread badges, switching and leaving', async ({ browser, request }) => {
+  const first = uniqueRoom('first');
+  const second = uniqueRoom('second');
+  const page = await join(browser, 'hopper', first);
+  await page.getByLabel('Join another room').fill(second);
+  await page.getByLabel('Join another room').press('Enter');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`#${second}`);
+  await expectConnected(page);
+
+  // Messages in the room not shown count as unread there.
+  await seed(request, first, 'friend', ['one', 'two']);
+  const firstButton = page.locator('.room-button', { hasText: `#${first}` });
+  await expect(firstButton.locator('.badge')).toHaveText('2');
+  await expect(firstButton).toHaveAccessibleName(`#${first} 2 unread`);
+  await expect(page.locator('.room-button[aria-current=page]')).toHaveText(`#${second}`);
+
+  // Opening the room shows them and clears the count.
+  await firstButton.click();
+  await expect(messages(page, 'two')).toBeVisible();
+  await expect(firstButton.locator('.badge')).toHaveCount(0);
+
+  // Leaving the active room moves to the other one and drops it from the list.
+  await page.getByRole('button', { name: `Leave #${first}` }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`#${second}`);
+  await expect(page.locator('.room-button')).toHaveText([`#${second}`]);
+  // And the choice survives a reload.
+  await page.reload();
+  await expectConnected(page);
+  await expect(page.locator('.room-button')).toHaveText([`#${second}`]);
+});
