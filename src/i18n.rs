@@ -4,7 +4,7 @@
 //! is a compile error, not a blank label.
 
 /// A UI language.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Lang {
     En,
     ZhCn,

@@ -1,9 +1,39 @@
 //! Dates and times in the reader's locale and time zone (via `Intl`).
+//!
+//! Creating an `Intl.DateTimeFormat` is costly (it loads locale data), and
+//! every rendered row shows a time, so one formatter per language and style
+//! is made once and reused.
 
 use crate::i18n::Lang;
 use crate::protocol::MAX_DATE_MS;
-use js_sys::{Date, Object, Reflect};
+use js_sys::{Array, Date, Intl, Object, Reflect};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use wasm_bindgen::JsValue;
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Style {
+    Time,
+    Full,
+    Day,
+}
+
+thread_local! {
+    static FORMATTERS: RefCell<HashMap<(Lang, Style), Intl::DateTimeFormat>> = RefCell::new(HashMap::new());
+}
+
+fn options(style: Style) -> Object {
+    let pairs: &[(&str, &str)] = match style {
+        Style::Time => &[("hour", "2-digit"), ("minute", "2-digit")],
+        Style::Full => &[("dateStyle", "full"), ("timeStyle", "medium")],
+        Style::Day => &[("dateStyle", "full")],
+    };
+    let o = Object::new();
+    for (k, v) in pairs {
+        let _ = Reflect::set(&o, &JsValue::from_str(k), &JsValue::from_str(v));
+    }
+    o
+}
 
 /// A `Date` for `ts`, clamped to what `Date` can hold: formatting an
 /// invalid date throws in JavaScript, and times come from the network.
@@ -16,39 +46,35 @@ fn date(ts: f64) -> Date {
     Date::new(&JsValue::from_f64(ts))
 }
 
-fn options(pairs: &[(&str, &str)]) -> Object {
-    let o = Object::new();
-    for (k, v) in pairs {
-        let _ = Reflect::set(&o, &JsValue::from_str(k), &JsValue::from_str(v));
-    }
-    o
+fn format(ts: f64, lang: Lang, style: Style) -> String {
+    FORMATTERS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let formatter = cache.entry((lang, style)).or_insert_with(|| {
+            let locales = Array::of1(&JsValue::from_str(lang.tag()));
+            Intl::DateTimeFormat::new(&locales, &options(style))
+        });
+        formatter
+            .format()
+            .call1(&JsValue::UNDEFINED, &date(ts))
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_default()
+    })
 }
 
 /// "14:05" (or the locale's form).
 pub fn time(ts: f64, lang: Lang) -> String {
-    date(ts)
-        .to_locale_time_string_with_options(
-            lang.tag(),
-            &options(&[("hour", "2-digit"), ("minute", "2-digit")]),
-        )
-        .into()
+    format(ts, lang, Style::Time)
 }
 
 /// The full date and time, for hover and focus.
 pub fn full(ts: f64, lang: Lang) -> String {
-    date(ts)
-        .to_locale_string(
-            lang.tag(),
-            &options(&[("dateStyle", "full"), ("timeStyle", "medium")]),
-        )
-        .into()
+    format(ts, lang, Style::Full)
 }
 
 /// A day separator: "Saturday, 21 November 2026".
 pub fn day(ts: f64, lang: Lang) -> String {
-    date(ts)
-        .to_locale_date_string(lang.tag(), &options(&[("dateStyle", "full")]))
-        .into()
+    format(ts, lang, Style::Day)
 }
 
 /// ISO 8601 for `<time datetime>`.

@@ -139,15 +139,20 @@ pub fn MessageList() -> impl IntoView {
     Effect::new(move |_| {
         let _ = rows();
         request_animation_frame(move || {
-            let Some(el) = list.get_untracked() else {
+            // The list may be gone by the time the frame comes.
+            let (Some(Some(el)), Some(view), Some(noted)) = (
+                list.try_get_untracked(),
+                view.try_get_untracked(),
+                anchor.try_get_value(),
+            ) else {
                 return;
             };
-            if view.get_untracked() == View::Follow {
+            if view == View::Follow {
                 el.set_scroll_top(el.scroll_height());
-                last_top.set_value(el.scroll_top());
+                last_top.try_set_value(el.scroll_top());
                 return;
             }
-            if let Some((uid, offset)) = anchor.get_value() {
+            if let Some((uid, offset)) = noted {
                 if let Ok(Some(row)) = el.query_selector(&format!("li.msg[data-uid=\"{uid}\"]")) {
                     if let Ok(row) = row.dyn_into::<web_sys::HtmlElement>() {
                         el.set_scroll_top(row.offset_top() - offset);
@@ -293,6 +298,8 @@ fn MessageRow(row: Row, lang: RwSignal<Lang>) -> impl IntoView {
     } = row;
     let uid = msg.uid.to_string();
     let ts = msg.ts;
+    // Computed once per row (and language), used for hover and focus.
+    let full_date = Memo::new(move |_| format::full(ts, lang.get()));
     let expanded = RwSignal::new(false);
     let long = is_long(&msg.text);
     let text = msg.text.clone();
@@ -342,8 +349,8 @@ fn MessageRow(row: Row, lang: RwSignal<Lang>) -> impl IntoView {
                 <span class="author">{author_label}</span>
                 <time
                     datetime=format::iso(ts)
-                    title=move || format::full(ts, lang.get())
-                    data-full=move || format::full(ts, lang.get())
+                    title=full_date
+                    data-full=full_date
                     // Only the times in view are tab stops; a focused one
                     // shows its full date (CSS), as hovering does.
                     tabindex=group_start.then_some("0")

@@ -17,6 +17,31 @@ pub fn run(_args: &[String]) -> Result<(), String> {
             "bench_ingest",
         ],
     ))?;
+    // The message list in a real browser, release build: per-frame cost at
+    // 100 and at 100,000 messages.
+    let mut c = cmd(
+        "cargo",
+        &[
+            "test",
+            "--release",
+            "-p",
+            "sse-chat",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--test",
+            "bench",
+            "--",
+            "--nocapture",
+        ],
+    );
+    c.env("CHROMEDRIVER", "/usr/bin/chromedriver")
+        .env_remove("GECKODRIVER")
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "180")
+        .env(
+            "WASM_BINDGEN_TEST_WEBDRIVER_JSON",
+            crate::root().join("tests/webdriver.json"),
+        );
+    exec(c)?;
     // Release wasm size, what a visitor downloads.
     exec(cmd("trunk", &["build", "--release"]))?;
     let dist = crate::root().join("dist");
