@@ -1,25 +1,13 @@
 //! Ingest benchmark of the pure room state (run by `cargo xtask bench`).
 //! Prints figures; asserts nothing.
 
-use sse_chat::protocol::{Incoming, Outgoing, WireMessage};
+#[path = "../tests/common/synthetic.rs"]
+mod synthetic;
+
+use sse_chat::protocol::Outgoing;
 use sse_chat::room::ChatState;
 use std::time::Instant;
-
-fn batch(from: u64, n: u64) -> Vec<(Incoming, Option<String>)> {
-    (from..from + n)
-        .map(|i| {
-            let m = WireMessage {
-                id: Some(i.to_string()),
-                room: Some("general".into()),
-                user: Some(format!("user{}", i % 7)),
-                text: format!("message number {i} with some text"),
-                ts: Some(1.7e12 + i as f64),
-                client_id: None,
-            };
-            (Incoming::Message(m), None)
-        })
-        .collect()
-}
+use synthetic::batch;
 
 fn main() {
     for (history, batch_size, unsent) in [

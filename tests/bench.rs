@@ -6,36 +6,14 @@
 
 mod common;
 
-use common::{document, next_frame};
+use common::synthetic::batch;
+use common::{mount, next_frame};
 use leptos::prelude::*;
-use sse_chat::config::Config;
-use sse_chat::i18n::Lang;
-use sse_chat::protocol::{Incoming, WireMessage};
 use sse_chat::ui::controller::Chat;
 use sse_chat::ui::message_list::{MessageList, MAX_ROWS};
-use std::cell::Cell;
-use std::rc::Rc;
-use std::sync::Arc;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn batch(from: u64, n: u64) -> Vec<(Incoming, Option<String>)> {
-    (from..from + n)
-        .map(|i| {
-            let m = WireMessage {
-                id: Some(i.to_string()),
-                room: Some("general".into()),
-                user: Some(format!("user{}", i % 7)),
-                text: format!("message number {i}, with a little text to wrap"),
-                ts: Some(1.7e12 + i as f64 * 1000.0),
-                client_id: None,
-            };
-            (Incoming::Message(m), None)
-        })
-        .collect()
-}
 
 /// Time (ms) to apply one batch and render the next frame, averaged.
 async fn frame_cost(chat: Chat, from: u64, batch_size: u64, rounds: u64) -> f64 {
@@ -52,30 +30,8 @@ async fn frame_cost(chat: Chat, from: u64, batch_size: u64, rounds: u64) -> f64 
 
 #[wasm_bindgen_test]
 async fn message_list_ingest_at_100_and_100000_messages() {
-    let root: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
-    root.set_attribute(
-        "style",
-        "height: 700px; width: 900px; display: flex; flex-direction: column",
-    )
-    .unwrap();
-    document().body().unwrap().append_child(&root).unwrap();
-    let slot: Rc<Cell<Option<Chat>>> = Rc::default();
-    let out = slot.clone();
-    let _handle = leptos::mount::mount_to(root.clone(), move || {
-        let lang = RwSignal::new(Lang::En);
-        provide_context(lang);
-        let chat = Chat::detached(
-            lang,
-            Arc::new(Config::default()),
-            "me",
-            &["general".into()],
-            "general",
-        );
-        provide_context(chat);
-        out.set(Some(chat));
-        view! { <MessageList /> }
-    });
-    let chat = slot.get().unwrap();
+    let m = mount(|| view! { <MessageList /> });
+    let (root, chat) = (m.root.clone(), m.chat);
 
     chat.state.update(|s| {
         s.ingest(batch(0, 100), 0.0);

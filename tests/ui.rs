@@ -5,7 +5,6 @@
 
 use leptos::prelude::*;
 use sse_chat::config::Config;
-use sse_chat::i18n::Lang;
 use sse_chat::protocol::{Incoming, Outgoing, WireMessage};
 use sse_chat::transport::events::ConnState;
 use sse_chat::ui::controller::Chat;
@@ -13,15 +12,13 @@ use sse_chat::ui::error_screen::ErrorScreen;
 use sse_chat::ui::join::JoinScreen;
 use sse_chat::ui::message_list::{MessageList, MAX_ROWS};
 use sse_chat::ui::status::StatusBar;
-use std::cell::Cell;
-use std::rc::Rc;
 use std::sync::Arc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 mod common;
 
-use common::{document, next_frame, wait_for};
+use common::{mount, next_frame, wait_for};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -31,62 +28,6 @@ async fn settle() {
     leptos::task::tick().await;
     next_frame().await;
     next_frame().await;
-}
-
-struct Mounted {
-    root: web_sys::HtmlElement,
-    chat: Chat,
-    _handle: Box<dyn std::any::Any>,
-}
-
-impl Drop for Mounted {
-    fn drop(&mut self) {
-        self.root.remove();
-    }
-}
-
-/// Loads the app's real stylesheet into the test page (once).
-fn load_stylesheet() {
-    if document().get_element_by_id("app-style").is_none() {
-        let style = document().create_element("style").unwrap();
-        style.set_id("app-style");
-        style.set_text_content(Some(include_str!("../style/main.css")));
-        document().head().unwrap().append_child(&style).unwrap();
-    }
-}
-
-/// Mounts `view` with a detached chat (user "me", room "general") in context.
-fn mount<V: IntoView + 'static>(view: impl Fn() -> V + 'static) -> Mounted {
-    load_stylesheet();
-    let root: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
-    // A fixed-size box, so scrolling and windowing behave as on a page.
-    root.set_attribute(
-        "style",
-        "height: 600px; width: 800px; display: flex; flex-direction: column",
-    )
-    .unwrap();
-    document().body().unwrap().append_child(&root).unwrap();
-    let slot: Rc<Cell<Option<Chat>>> = Rc::default();
-    let out = slot.clone();
-    let handle = leptos::mount::mount_to(root.clone(), move || {
-        let lang = RwSignal::new(Lang::En);
-        provide_context(lang);
-        let chat = Chat::detached(
-            lang,
-            Arc::new(Config::default()),
-            "me",
-            &["general".into()],
-            "general",
-        );
-        provide_context(chat);
-        out.set(Some(chat));
-        view()
-    });
-    Mounted {
-        root,
-        chat: slot.get().expect("mounted"),
-        _handle: Box::new(handle),
-    }
 }
 
 fn wire(id: u64, user: &str, text: &str, ts: f64) -> WireMessage {

@@ -2,6 +2,17 @@
 // Each test file uses only some of these.
 #![allow(dead_code)]
 
+use leptos::prelude::*;
+use sse_chat::config::Config;
+use sse_chat::i18n::Lang;
+use sse_chat::ui::controller::Chat;
+use std::cell::Cell;
+use std::rc::Rc;
+use std::sync::Arc;
+use wasm_bindgen::JsCast;
+
+pub mod synthetic;
+
 pub fn document() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
 }
@@ -45,4 +56,61 @@ pub fn clear_storage() {
         .unwrap()
         .clear()
         .unwrap();
+}
+
+/// A component mounted in the test page; removed when dropped.
+pub struct Mounted {
+    pub root: web_sys::HtmlElement,
+    pub chat: Chat,
+    _handle: Box<dyn std::any::Any>,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        self.root.remove();
+    }
+}
+
+/// Loads the app's real stylesheet into the test page (once).
+fn load_stylesheet() {
+    if document().get_element_by_id("app-style").is_none() {
+        let style = document().create_element("style").unwrap();
+        style.set_id("app-style");
+        style.set_text_content(Some(include_str!("../../style/main.css")));
+        document().head().unwrap().append_child(&style).unwrap();
+    }
+}
+
+/// Mounts `view` with a detached chat (user "me", room "general") in context.
+pub fn mount<V: IntoView + 'static>(view: impl Fn() -> V + 'static) -> Mounted {
+    load_stylesheet();
+    let root: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    // A fixed-size box, so scrolling and windowing behave as on a page.
+    root.set_attribute(
+        "style",
+        "height: 600px; width: 800px; display: flex; flex-direction: column",
+    )
+    .unwrap();
+    document().body().unwrap().append_child(&root).unwrap();
+    let slot: Rc<Cell<Option<Chat>>> = Rc::default();
+    let out = slot.clone();
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        let lang = RwSignal::new(Lang::En);
+        provide_context(lang);
+        let chat = Chat::detached(
+            lang,
+            Arc::new(Config::default()),
+            "me",
+            &["general".into()],
+            "general",
+        );
+        provide_context(chat);
+        out.set(Some(chat));
+        view()
+    });
+    Mounted {
+        root,
+        chat: slot.get().expect("mounted"),
+        _handle: Box::new(handle),
+    }
 }
