@@ -34,8 +34,8 @@ test('reading history while messages arrive keeps the view and offers a jump', a
 
   // Scroll up to a message in the middle and note where it is on screen.
   const target = messages(page, 'old message 40');
+  // Scrolling up to it stops the list from following new messages.
   await target.scrollIntoViewIfNeeded();
-  await page.mouse.wheel(0, -10); // a user scroll, so the list stops following
   const before = await target.boundingBox();
 
   await seed(request, room, 'seeder', ['new 1', 'new 2', 'new 3']);
