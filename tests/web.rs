@@ -521,3 +521,78 @@ async fn a_silent_stream_is_detected_as_stalled_and_reopened() {
     stream.close();
     owner.cleanup();
 }
+
+#[wasm_bindgen_test]
+async fn per_room_streams_follow_the_active_room() {
+    clear_storage();
+    init_executor();
+    // `{room}` in the events URL: one stream, for the room being shown.
+    let base = server();
+    let json = serde_json::json!({
+        "eventsUrl": format!("{base}/api/events?rooms={{room}}&user={{user}}"),
+        "sendUrl": format!("{base}/api/messages"),
+        "historyUrl": null,
+        "typingUrl": null,
+    });
+    let cfg = Arc::new(Config::load(Some(&json.to_string()), "").unwrap());
+    assert!(cfg.per_room_stream());
+    let (first, second) = (unique_room("per-a"), unique_room("per-b"));
+    let owner = Owner::new();
+    let chat = owner.with(|| {
+        let lang = RwSignal::new(Lang::En);
+        Chat::start(
+            cfg,
+            lang,
+            "roamer".into(),
+            vec![first.clone()],
+            first.clone(),
+        )
+    });
+    let has = |room: &str, text: &str| {
+        chat.state.with_untracked(|s| {
+            s.room(room)
+                .is_some_and(|r| r.window(0, r.len()).iter().any(|m| m.text == text))
+        })
+    };
+    wait_for("open", 10_000.0, || {
+        chat.conn.get_untracked() == ConnState::Open
+    })
+    .await;
+    post(&first, "in the first room").await;
+    wait_for("the first room's message", 10_000.0, || {
+        has(&first, "in the first room")
+    })
+    .await;
+
+    chat.open_room(&second);
+    wait_for("the second room's stream", 10_000.0, || {
+        chat.conn.get_untracked() == ConnState::Open
+    })
+    .await;
+    post(&second, "in the second room").await;
+    wait_for("the second room's message", 10_000.0, || {
+        has(&second, "in the second room")
+    })
+    .await;
+    assert!(
+        !has(&first, "in the second room"),
+        "filed under the room it came from"
+    );
+
+    // Back to the first room: its replay brings what was said meanwhile.
+    post(&first, "while away").await;
+    chat.open_room(&first);
+    wait_for("the message said while away", 10_000.0, || {
+        has(&first, "while away")
+    })
+    .await;
+    let copies = chat.state.with_untracked(|s| {
+        let r = s.room(&first).unwrap();
+        r.window(0, r.len())
+            .iter()
+            .filter(|m| m.text == "in the first room")
+            .count()
+    });
+    assert_eq!(copies, 1, "the replay's repeat is dropped");
+    owner.cleanup();
+}
