@@ -215,6 +215,14 @@ pub fn storage_failed(lang: Lang, why: &str) -> String {
     }
 }
 
+/// Notice: the saved outbox could not be read.
+pub fn outbox_unreadable(lang: Lang, why: &str) -> String {
+    match lang {
+        Lang::En => format!("Unsent messages saved earlier could not be read: {why}"),
+        Lang::ZhCn => format!("之前保存的未发送消息无法读取：{why}"),
+    }
+}
+
 /// Notice: scroll-back failed.
 pub fn history_failed(lang: Lang, why: &str) -> String {
     match lang {

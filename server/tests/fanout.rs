@@ -7,7 +7,6 @@ mod support;
 
 use std::time::Instant;
 
-use serde_json::json;
 use sse_chat_server::Config;
 use support::*;
 use tokio::sync::mpsc;
@@ -71,14 +70,10 @@ async fn fan_out(capacity: usize) -> u64 {
         posters.push(tokio::spawn(async move {
             let mut ids = Vec::new();
             for i in 0..MESSAGES / POSTERS {
-                let reply = post_json(
-                    &client,
-                    &url,
-                    &json!({"room": "general", "user": format!("poster{p}"), "text": format!("burst {p}/{i}")}),
-                )
-                .await;
-                assert_eq!(reply.status.as_u16(), 201, "{}", reply.raw);
-                ids.push(reply.body["id"].as_i64().unwrap());
+                let text = format!("burst {p}/{i}");
+                let stored =
+                    post_message_at(&client, &url, "general", &format!("poster{p}"), &text).await;
+                ids.push(stored["id"].as_i64().unwrap());
             }
             ids
         }));

@@ -8,7 +8,6 @@ mod support;
 
 use std::time::Instant;
 
-use serde_json::json;
 use sse_chat_server::Config;
 use support::*;
 
@@ -81,14 +80,8 @@ async fn stalled_subscriber_blocks_nobody_and_then_gets_every_message_once() {
             for i in 0..count {
                 let mut text = format!("{p}/{i} ");
                 text.extend(std::iter::repeat_n('x', TEXT_CHARS - text.len()));
-                let reply = post_json(
-                    &client,
-                    &url,
-                    &json!({"room": "general", "user": "poster", "text": text}),
-                )
-                .await;
-                assert_eq!(reply.status.as_u16(), 201, "{}", reply.raw);
-                ids.push(reply.body["id"].as_i64().unwrap());
+                let stored = post_message_at(&client, &url, "general", "poster", &text).await;
+                ids.push(stored["id"].as_i64().unwrap());
             }
             ids
         }));

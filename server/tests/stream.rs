@@ -117,14 +117,9 @@ async fn replay_longer_than_a_database_page_is_exact() {
         posters.push(tokio::spawn(async move {
             let mut ids = Vec::new();
             for i in 0..count {
-                let reply = post_json(
-                    &client,
-                    &url,
-                    &json!({"room": room, "user": "alice", "text": format!("{room} {i}")}),
-                )
-                .await;
-                assert_eq!(reply.status.as_u16(), 201, "{}", reply.raw);
-                ids.push(reply.body["id"].as_i64().expect("id"));
+                let stored =
+                    post_message_at(&client, &url, room, "alice", &format!("{room} {i}")).await;
+                ids.push(stored["id"].as_i64().expect("id"));
             }
             (room, ids)
         }));

@@ -21,10 +21,6 @@ struct Inner<T> {
     scheduled: bool,
     frame: Option<Frame>,
     timer: Option<Timer>,
-    // The closures of the last flush. Flush runs inside one of them, and a
-    // wasm-bindgen closure must not be dropped while it runs, so they are
-    // kept one cycle longer.
-    spent: (Option<Frame>, Option<Timer>),
 }
 
 /// A queue flushed to `sink` at most once per frame.
@@ -50,7 +46,6 @@ impl<T: 'static> Batcher<T> {
                 scheduled: false,
                 frame: None,
                 timer: None,
-                spent: (None, None),
             })),
             sink: Rc::new(sink),
         }
@@ -82,13 +77,15 @@ impl<T: 'static> Batcher<T> {
         let items = {
             let mut inner = self.inner.borrow_mut();
             inner.scheduled = false;
+            // Whichever of the two fired, the other is cancelled; both
+            // closures are dropped here, even the one running this flush
+            // (wasm-bindgen frees a closure only once its call returns), so
+            // nothing keeps the queue alive after the chat goes away.
             if let (Some((id, _)), Some(w)) = (&inner.frame, web_sys::window()) {
                 let _ = w.cancel_animation_frame(*id);
             }
-            if let Some(t) = &inner.timer {
-                t.cancel();
-            }
-            inner.spent = (inner.frame.take(), inner.timer.take());
+            inner.frame = None;
+            inner.timer = None;
             std::mem::take(&mut inner.queue)
         };
         if !items.is_empty() {

@@ -139,19 +139,12 @@ impl Timer {
     }
 }
 
-impl Timer {
-    /// Stops the timer without dropping its closure (safe to call from
-    /// inside the callback of another timer or frame).
-    pub fn cancel(&self) {
+impl Drop for Timer {
+    fn drop(&mut self) {
+        // Clearing a timer that already fired is harmless.
         if let Some(w) = web_sys::window() {
             w.clear_timeout_with_handle(self.id);
         }
-    }
-}
-
-impl Drop for Timer {
-    fn drop(&mut self) {
-        self.cancel();
     }
 }
 

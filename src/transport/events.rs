@@ -136,11 +136,6 @@ impl EventStream {
         }
     }
 
-    /// The connection state, for the status bar.
-    pub fn state(&self) -> RwSignal<ConnState> {
-        self.inner.borrow().state
-    }
-
     /// The id of the last event received (what a resume starts after).
     pub fn last_id(&self) -> Option<String> {
         self.inner.borrow().last_id.clone()

@@ -1,10 +1,10 @@
 //! Scroll-back: older messages of a room from the backend's history URL.
 
+use super::send::credentials;
 use crate::config::{fill_template, Config};
 use crate::protocol::{decode, error_text, Incoming, WireMessage};
 use gloo_net::http::Request;
 use serde_json::Value;
-use web_sys::RequestCredentials;
 
 /// A page of older messages, oldest first.
 pub struct Page {
@@ -32,13 +32,8 @@ pub async fn fetch_older(
             ("limit", &limit_s),
         ],
     );
-    let credentials = if cfg.with_credentials {
-        RequestCredentials::Include
-    } else {
-        RequestCredentials::SameOrigin
-    };
     let response = Request::get(&url)
-        .credentials(credentials)
+        .credentials(credentials(cfg))
         .send()
         .await
         .map_err(|e| format!("network error: {e}"))?;

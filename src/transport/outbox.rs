@@ -36,6 +36,9 @@ pub enum OutboxEvent {
     /// The outbox could not be saved (storage full or disabled): messages
     /// still go out, but would not survive a reload.
     StorageError(String),
+    /// The saved outbox could not be read at start-up; it was set aside
+    /// (the reason says where) and the outbox starts empty.
+    Unreadable(String),
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -96,10 +99,13 @@ impl Outbox {
         let key = format!("sse-chat.outbox:{}", cfg.send_url);
         // A corrupt entry (edited by hand, older format) is set aside, not
         // thrown away: it stays under a backup key for inspection.
+        let mut unreadable = None;
         let entries = match storage_get(&key) {
             None => Vec::new(),
-            Some(text) => serde_json::from_str(&text).unwrap_or_else(|_| {
-                let _ = storage_set(&format!("{key}.corrupt"), &text);
+            Some(text) => serde_json::from_str(&text).unwrap_or_else(|e| {
+                let backup = format!("{key}.corrupt");
+                let _ = storage_set(&backup, &text);
+                unreadable = Some(format!("{e}; kept as localStorage[\"{backup}\"]"));
                 Vec::new()
             }),
         };
@@ -118,11 +124,15 @@ impl Outbox {
             let waker = waker.clone();
             move |_| waker.wake()
         });
-        Outbox {
+        let outbox = Outbox {
             state,
             waker,
             _online: Rc::new(online),
+        };
+        if let Some(why) = unreadable {
+            outbox.emit(OutboxEvent::Unreadable(why));
         }
+        outbox
     }
 
     /// Messages left from an earlier page load, oldest first.
@@ -137,15 +147,6 @@ impl Outbox {
                 failed: e.failed.clone(),
             })
             .collect()
-    }
-
-    /// Number of messages not yet accepted by the backend.
-    pub fn len(&self) -> usize {
-        self.state.borrow().entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// Queues a message and starts sending.

@@ -24,18 +24,23 @@ pub enum SendResult {
     Rejected(String),
 }
 
+/// The fetch credentials mode the configuration asks for (cookies are sent
+/// cross-origin only with `withCredentials`).
+pub fn credentials(cfg: &Config) -> RequestCredentials {
+    if cfg.with_credentials {
+        RequestCredentials::Include
+    } else {
+        RequestCredentials::SameOrigin
+    }
+}
+
 async fn post(
     cfg: &Config,
     url: &str,
     body: Encoded,
 ) -> Result<(u16, Option<String>, String), String> {
-    let credentials = if cfg.with_credentials {
-        RequestCredentials::Include
-    } else {
-        RequestCredentials::SameOrigin
-    };
     let request = Request::post(url)
-        .credentials(credentials)
+        .credentials(credentials(cfg))
         .header("Content-Type", body.content_type)
         .body(body.body)
         .map_err(|e| e.to_string())?;

@@ -3,7 +3,9 @@
 //! methods. Components never touch EventSource or fetch.
 
 use crate::config::{fill_template, Config};
-use crate::i18n::{announce, history_failed, skipped_event, storage_failed, t, Key, Lang};
+use crate::i18n::{
+    announce, history_failed, outbox_unreadable, skipped_event, storage_failed, t, Key, Lang,
+};
 use crate::protocol::{decode, Incoming, Outgoing};
 use crate::room::ChatState;
 use crate::transport::batcher::Batcher;
@@ -223,6 +225,9 @@ impl Chat {
             OutboxEvent::StorageError(e) => self
                 .notice
                 .set(Some(storage_failed(self.lang.get_untracked(), &e))),
+            OutboxEvent::Unreadable(e) => self
+                .notice
+                .set(Some(outbox_unreadable(self.lang.get_untracked(), &e))),
         }
     }
 

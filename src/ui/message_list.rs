@@ -86,7 +86,9 @@ pub fn MessageList() -> impl IntoView {
         })
     };
 
-    let rows = move || {
+    // Memoised: the list and the scroll effect share one computation, and
+    // an update that changes no visible row renders nothing.
+    let rows = Memo::new(move |_| {
         let (start, end) = range();
         chat.state.with(|s| {
             let Some(room) = s.active_room() else {
@@ -107,7 +109,7 @@ pub fn MessageList() -> impl IntoView {
                 })
                 .collect::<Vec<_>>()
         })
-    };
+    });
 
     // Notes the first row visible at the top of the viewport.
     let note_anchor = move || {
@@ -137,7 +139,7 @@ pub fn MessageList() -> impl IntoView {
     // After each render: stay at the bottom while following, otherwise keep
     // the anchor row where the reader last saw it.
     Effect::new(move |_| {
-        let _ = rows();
+        rows.track();
         request_animation_frame(move || {
             // The list may be gone by the time the frame comes.
             let (Some(Some(el)), Some(view), Some(noted)) = (
@@ -269,7 +271,7 @@ pub fn MessageList() -> impl IntoView {
                 </Show>
                 <ol class="messages">
                     <For
-                        each=rows
+                        each=move || rows.get()
                         key=|row| (row.msg.key(), row.group_start, row.new_day)
                         children=move |row| view! { <MessageRow row lang /> }
                     />

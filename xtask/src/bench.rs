@@ -44,26 +44,18 @@ pub fn run(_args: &[String]) -> Result<(), String> {
     exec(c)?;
     // Release wasm size, what a visitor downloads.
     exec(cmd("trunk", &["build", "--release"]))?;
-    let dist = crate::root().join("dist");
-    for e in std::fs::read_dir(&dist)
-        .map_err(|e| e.to_string())?
-        .flatten()
-    {
-        let name = e.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".wasm") || name.ends_with(".js") {
-            let raw = e.metadata().map(|m| m.len()).unwrap_or(0);
-            let gz = crate::proc::output(
-                "sh",
-                &["-c", &format!("gzip -9c '{}' | wc -c", e.path().display())],
-            )
-            .and_then(|s| s.trim().parse::<u64>().ok())
-            .unwrap_or(0);
-            println!(
-                "bench: {name}: {} KB raw, {} KB gzip",
-                raw / 1024,
-                gz / 1024
-            );
-        }
+    for (name, path, raw) in crate::test::dist_code_files()? {
+        let gz = crate::proc::output(
+            "sh",
+            &["-c", &format!("gzip -9c '{}' | wc -c", path.display())],
+        )
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .unwrap_or(0);
+        println!(
+            "bench: {name}: {} KB raw, {} KB gzip",
+            raw / 1024,
+            gz / 1024
+        );
     }
     Ok(())
 }

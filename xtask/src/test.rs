@@ -296,26 +296,43 @@ fn wasm_tests(browser: Browser) -> (bool, Option<u64>, String) {
     attempt().unwrap_or_else(|e| (false, Some(0), e))
 }
 
-fn dist_sizes() -> String {
+/// The release build's code files in dist/: (name, bytes), sorted.
+pub fn dist_code_files() -> Result<Vec<(String, std::path::PathBuf, u64)>, String> {
     let dist = crate::root().join("dist");
-    let Ok(entries) = std::fs::read_dir(&dist) else {
-        return "dist/ missing".into();
-    };
-    let mut parts = Vec::new();
-    for e in entries.flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".wasm") || name.ends_with(".js") {
-            let size = e.metadata().map(|m| m.len()).unwrap_or(0);
-            let kind = if name.ends_with(".wasm") {
-                "wasm"
-            } else {
-                "js"
-            };
-            parts.push(format!("{kind} {} KB", size / 1024));
+    let entries = std::fs::read_dir(&dist).map_err(|e| format!("{}: {e}", dist.display()))?;
+    let mut files: Vec<_> = entries
+        .flatten()
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                e.path(),
+                e.metadata().map(|m| m.len()).unwrap_or(0),
+            )
+        })
+        .filter(|(name, _, _)| name.ends_with(".wasm") || name.ends_with(".js"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+fn dist_sizes() -> String {
+    match dist_code_files() {
+        Err(e) => e,
+        Ok(files) => {
+            let parts: Vec<String> = files
+                .iter()
+                .map(|(name, _, size)| {
+                    let kind = if name.ends_with(".wasm") {
+                        "wasm"
+                    } else {
+                        "js"
+                    };
+                    format!("{kind} {} KB", size / 1024)
+                })
+                .collect();
+            format!("release dist/ with wasm-opt -Oz: {}", parts.join(", "))
         }
     }
-    parts.sort();
-    format!("release dist/ with wasm-opt -Oz: {}", parts.join(", "))
 }
 
 /// Playwright against the release dist/ served by the reference backend

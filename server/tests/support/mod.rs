@@ -167,9 +167,21 @@ pub async fn post_message(
     user: &str,
     text: &str,
 ) -> Value {
+    post_message_at(client, &server.url("/api/messages"), room, user, text).await
+}
+
+/// [`post_message`] given the messages URL (for spawned tasks that do not
+/// hold the server).
+pub async fn post_message_at(
+    client: &reqwest::Client,
+    url: &str,
+    room: &str,
+    user: &str,
+    text: &str,
+) -> Value {
     let reply = post_json(
         client,
-        &server.url("/api/messages"),
+        url,
         &json!({ "room": room, "user": user, "text": text }),
     )
     .await;
