@@ -186,14 +186,31 @@ fn check_static_dir(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Why a `--allow-origin` value is not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OriginError {
+    /// Not of the form `scheme://host[:port]` with an http(s) scheme.
+    #[error(
+        "{value:?} is not an origin; expected scheme://host[:port] with scheme http or \
+         https and no path or trailing slash, e.g. http://127.0.0.1:9000"
+    )]
+    NotAnOrigin {
+        /// The rejected value.
+        value: String,
+    },
+    /// Contains upper-case letters, which would never match.
+    #[error("{value:?} contains upper-case letters; browsers send origins in lower case")]
+    UpperCase {
+        /// The rejected value.
+        value: String,
+    },
+}
+
 /// Validates an exact CORS origin: `http` or `https`, a host, an optional
 /// port, and nothing else (no path, query, user info or trailing slash).
-pub fn parse_origin(value: &str) -> Result<String, String> {
-    let explain = || {
-        format!(
-            "{value:?} is not an origin; expected scheme://host[:port] with scheme http or \
-             https and no path or trailing slash, e.g. http://127.0.0.1:9000"
-        )
+pub fn parse_origin(value: &str) -> Result<String, OriginError> {
+    let explain = || OriginError::NotAnOrigin {
+        value: value.to_owned(),
     };
     let uri: Uri = value.parse().map_err(|_| explain())?;
     let scheme = uri.scheme_str().ok_or_else(explain)?;
@@ -207,9 +224,9 @@ pub fn parse_origin(value: &str) -> Result<String, String> {
     }
     // Browsers send origins in lower case; an upper-case flag would never match.
     if value.chars().any(|c| c.is_ascii_uppercase()) {
-        return Err(format!(
-            "{value:?} contains upper-case letters; browsers send origins in lower case"
-        ));
+        return Err(OriginError::UpperCase {
+            value: value.to_owned(),
+        });
     }
     Ok(value.to_owned())
 }
@@ -259,6 +276,15 @@ mod tests {
             assert!(parse_origin(bad).is_err(), "{bad} should be rejected");
         }
         assert!(Config::try_parse_from(["x", "--allow-origin", "http://a/"]).is_err());
+        assert_eq!(
+            parse_origin("http://a/").unwrap_err().to_string(),
+            "\"http://a/\" is not an origin; expected scheme://host[:port] with scheme http or \
+             https and no path or trailing slash, e.g. http://127.0.0.1:9000"
+        );
+        assert_eq!(
+            parse_origin("http://A").unwrap_err().to_string(),
+            "\"http://A\" contains upper-case letters; browsers send origins in lower case"
+        );
     }
 
     #[test]

@@ -5,6 +5,10 @@
 //! [`json_errors`] middleware is a safety net that rewrites any other error
 //! response (axum's built-in 404/405, tower-http's 413, a static-file error)
 //! into the same shape, so plain-text rejections never reach a client.
+//!
+//! This is also where failures of the layers below HTTP get their status:
+//! [`InputError`] (input rules) and [`DbError`] (storage) convert into an
+//! [`ApiError`] here, so neither layer has to know about status codes.
 
 use axum::body::Body;
 use axum::extract::Request;
@@ -13,7 +17,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::validate::MAX_BODY_BYTES;
+use crate::db::DbError;
+use crate::limits::MAX_BODY_BYTES;
+use crate::validate::InputError;
 
 /// An error answered to an HTTP client as `{"error": message}`.
 #[derive(Debug, Clone)]
@@ -119,6 +125,38 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<InputError> for ApiError {
+    /// 413 for an overlong text (like an overlong body), 400 for a value
+    /// that is not even of the right kind, 422 for a rule broken by a
+    /// well-formed value.
+    fn from(err: InputError) -> Self {
+        let status = match &err {
+            InputError::TextTooLong { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            InputError::NotAnInteger { .. } => StatusCode::BAD_REQUEST,
+            InputError::EmptyText { .. }
+            | InputError::BadRoomInList { .. }
+            | InputError::TooManyRooms => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        ApiError::new(status, err.to_string())
+    }
+}
+
+impl From<DbError> for ApiError {
+    /// 503 (retry shortly) once the database is closed for shutdown; 500
+    /// for anything else, without details: they are logged where they
+    /// happen, and a client could not act on them.
+    fn from(err: DbError) -> Self {
+        match err {
+            DbError::Closed => {
+                ApiError::unavailable("The server is shutting down; try again shortly.")
+            }
+            DbError::InUse(_) | DbError::Sqlite(_) | DbError::Task(_) => {
+                ApiError::internal("The database failed to process the request.")
+            }
+        }
+    }
+}
+
 /// Serializes `{"error": message}`.
 pub fn json_body(message: &str) -> String {
     // Serializing a struct holding one &str cannot fail; the fallback only
@@ -193,4 +231,56 @@ pub fn body_too_large_message() -> String {
         "The request body is larger than the limit of {} KiB.",
         MAX_BODY_BYTES / 1024
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_errors_keep_their_sentence_and_get_a_status() {
+        let cases = [
+            (
+                InputError::TextTooLong {
+                    field: "text".into(),
+                    chars: 4001,
+                },
+                413,
+            ),
+            (
+                InputError::EmptyText {
+                    field: "text".into(),
+                },
+                422,
+            ),
+            (InputError::TooManyRooms, 422),
+            (
+                InputError::NotAnInteger {
+                    name: "before".into(),
+                    value: "x".into(),
+                },
+                400,
+            ),
+        ];
+        for (input, status) in cases {
+            let sentence = input.to_string();
+            let err = ApiError::from(input);
+            assert_eq!(err.status().as_u16(), status, "{sentence}");
+            assert_eq!(err.message(), sentence);
+        }
+    }
+
+    #[test]
+    fn a_closed_database_is_a_retryable_503() {
+        let err = ApiError::from(DbError::Closed);
+        assert_eq!(err.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(err.retry_after, Some(1));
+        assert_eq!(
+            err.message(),
+            "The server is shutting down; try again shortly."
+        );
+        let err = ApiError::from(DbError::Sqlite(rusqlite::Error::InvalidQuery));
+        assert_eq!(err.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(err.message(), "The database failed to process the request.");
+    }
 }

@@ -13,6 +13,7 @@ use axum::http::{header, StatusCode};
 use serde_json::{Map, Value};
 
 use crate::error::{body_too_large_message, is_json_content_type, ApiError};
+use crate::validate::NameError;
 
 /// A request body that is a JSON object.
 ///
@@ -69,6 +70,28 @@ impl JsonObject {
         }
     }
 
+    /// A required string field that must pass one of the name checkers of
+    /// `crate::validate` (breaking its rule → 422 naming the field).
+    pub fn required_name(
+        &self,
+        field: &str,
+        check: fn(&str) -> Result<(), NameError>,
+    ) -> Result<String, ApiError> {
+        let value = self.required_str(field)?;
+        check_name(field, value, check)
+    }
+
+    /// Like [`JsonObject::required_name`], for an optional field.
+    pub fn optional_name(
+        &self,
+        field: &str,
+        check: fn(&str) -> Result<(), NameError>,
+    ) -> Result<Option<String>, ApiError> {
+        self.optional_str(field)?
+            .map(|value| check_name(field, value, check))
+            .transpose()
+    }
+
     /// An optional integer field: missing or `null` → `None`, anything but an
     /// integer → 422.
     pub fn optional_int(&self, field: &str) -> Result<Option<i64>, ApiError> {
@@ -79,6 +102,16 @@ impl JsonObject {
             }),
         }
     }
+}
+
+fn check_name(
+    field: &str,
+    value: &str,
+    check: fn(&str) -> Result<(), NameError>,
+) -> Result<String, ApiError> {
+    check(value)
+        .map_err(|reason| ApiError::unprocessable(format!("The field `{field}` {reason}.")))?;
+    Ok(value.to_owned())
 }
 
 /// The query string as a map (last value wins); a malformed query string →

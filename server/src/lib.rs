@@ -12,7 +12,9 @@ pub mod db;
 pub mod error;
 pub mod extract;
 pub mod hub;
+pub mod limits;
 pub mod routes;
+pub mod typing_limiter;
 pub mod validate;
 
 use std::future::{Future, IntoFuture};
@@ -31,7 +33,7 @@ pub use hub::Metrics;
 
 use db::Db;
 use hub::Hub;
-use routes::AppState;
+use routes::state::AppState;
 
 /// How long connections get to finish after a shutdown signal before the
 /// database is closed anyway (a client that stopped reading can keep its
@@ -154,7 +156,7 @@ impl App {
             Ok(()) => tracing::info!("database closed"),
             Err(err) => tracing::error!(error = %err, "closing the database failed"),
         }
-        served.and(closed)
+        served.and(closed.map_err(anyhow::Error::from))
     }
 }
 

@@ -1,125 +1,184 @@
-//! Input rules shared by every route: names, text, ids and limits.
+//! Input rules shared by every route: names, text, ids and room lists.
 //!
-//! Each checker returns the reason a value is wrong as the end of a sentence,
-//! so callers can prefix it with where the value came from ("field `room`",
-//! "query parameter `rooms`", ...) and the client learns which input to fix.
+//! Nothing here knows about HTTP. Name checkers return a [`NameError`] whose
+//! text is the end of a sentence, so callers can prefix it with where the
+//! value came from ("field `room`", "query parameter `rooms`", ...) and the
+//! client learns which input to fix. The other checks return an
+//! [`InputError`] whose text is a whole sentence; `crate::error` decides
+//! which status each one is answered with.
 
-use crate::error::ApiError;
+use crate::limits::{
+    MAX_CLIENT_ID_CHARS, MAX_ROOMS_PER_STREAM, MAX_ROOM_CHARS, MAX_TEXT_CHARS, MAX_USER_CHARS,
+};
 
-/// Largest accepted request body, in bytes (larger → 413).
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
-/// Longest room name, in characters.
-pub const MAX_ROOM_CHARS: usize = 64;
-/// Longest user name, in characters.
-pub const MAX_USER_CHARS: usize = 32;
-/// Longest message text, in characters (not bytes; longer → 413).
-pub const MAX_TEXT_CHARS: usize = 4000;
-/// Longest `client_id`, in characters.
-pub const MAX_CLIENT_ID_CHARS: usize = 64;
-/// Most rooms one event stream may follow.
-pub const MAX_ROOMS_PER_STREAM: usize = 20;
-/// Default page size of the history route.
-pub const DEFAULT_HISTORY_LIMIT: u32 = 50;
-/// Largest page size of the history route.
-pub const MAX_HISTORY_LIMIT: u32 = 200;
+/// Why a room name, user name or `client_id` is not acceptable. Displayed
+/// as the end of a sentence ("must not be empty").
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    /// Empty (or, for user names, only whitespace).
+    #[error("must not be empty")]
+    Empty,
+    /// Too long, or a character outside `[A-Za-z0-9_-]` (rooms, client ids).
+    #[error("must be 1 to {max} characters, each a letter A-Z or a-z, a digit, '_' or '-'")]
+    NotAToken {
+        /// The longest allowed length.
+        max: usize,
+    },
+    /// Longer than allowed (user names).
+    #[error("must be at most {max} characters long (it has {chars})")]
+    TooLong {
+        /// The longest allowed length, in characters.
+        max: usize,
+        /// The length of the value, in characters.
+        chars: usize,
+    },
+    /// Contains a control character (user names).
+    #[error("must not contain control characters")]
+    ControlCharacter,
+    /// Starts or ends with whitespace (user names).
+    #[error("must not start or end with whitespace")]
+    SurroundingWhitespace,
+}
+
+/// A value that breaks a rule, described in a whole sentence.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    /// A text field is empty or whitespace-only.
+    #[error("The field `{field}` must not be empty.")]
+    EmptyText {
+        /// The field's name.
+        field: String,
+    },
+    /// A text field is longer than [`MAX_TEXT_CHARS`].
+    #[error("The field `{field}` must be at most {max} characters long (it has {chars}).", max = MAX_TEXT_CHARS)]
+    TextTooLong {
+        /// The field's name.
+        field: String,
+        /// The length of the text, in characters.
+        chars: usize,
+    },
+    /// One entry of the `rooms` query parameter is not a room name.
+    #[error("Each room in the query parameter `rooms` {reason} (got {name:?}).")]
+    BadRoomInList {
+        /// The offending entry.
+        name: String,
+        /// What is wrong with it.
+        reason: NameError,
+    },
+    /// The `rooms` query parameter lists more than [`MAX_ROOMS_PER_STREAM`]
+    /// different rooms.
+    #[error(
+        "The query parameter `rooms` may list at most {max} different \
+         rooms; follow fewer rooms or open a second stream.",
+        max = MAX_ROOMS_PER_STREAM
+    )]
+    TooManyRooms,
+    /// An integer query parameter is not an integer.
+    #[error("The query parameter `{name}` must be an integer (got {value:?}).")]
+    NotAnInteger {
+        /// The parameter's name.
+        name: String,
+        /// Its (trimmed) value.
+        value: String,
+    },
+}
 
 fn is_token_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '-'
 }
 
 /// Room names: 1..=64 characters of `[A-Za-z0-9_-]`.
-pub fn check_room(value: &str) -> Result<(), String> {
+pub fn check_room(value: &str) -> Result<(), NameError> {
     check_token(value, MAX_ROOM_CHARS)
 }
 
 /// `client_id`: 1..=64 characters of `[A-Za-z0-9_-]`.
-pub fn check_client_id(value: &str) -> Result<(), String> {
+pub fn check_client_id(value: &str) -> Result<(), NameError> {
     check_token(value, MAX_CLIENT_ID_CHARS)
 }
 
-fn check_token(value: &str, max: usize) -> Result<(), String> {
+fn check_token(value: &str, max: usize) -> Result<(), NameError> {
     if value.is_empty() {
-        return Err("must not be empty".into());
+        return Err(NameError::Empty);
     }
     // ASCII-only, so the byte length is the character count.
     if value.len() > max || !value.chars().all(is_token_char) {
-        return Err(format!(
-            "must be 1 to {max} characters, each a letter A-Z or a-z, a digit, '_' or '-'"
-        ));
+        return Err(NameError::NotAToken { max });
     }
     Ok(())
 }
 
 /// User names: 1..=32 characters, no control characters, no leading or
 /// trailing whitespace.
-pub fn check_user(value: &str) -> Result<(), String> {
+pub fn check_user(value: &str) -> Result<(), NameError> {
     if value.trim().is_empty() {
-        return Err("must not be empty".into());
+        return Err(NameError::Empty);
     }
     let chars = value.chars().count();
     if chars > MAX_USER_CHARS {
-        return Err(format!(
-            "must be at most {MAX_USER_CHARS} characters long (it has {chars})"
-        ));
+        return Err(NameError::TooLong {
+            max: MAX_USER_CHARS,
+            chars,
+        });
     }
     if value.chars().any(char::is_control) {
-        return Err("must not contain control characters".into());
+        return Err(NameError::ControlCharacter);
     }
     if value.starts_with(char::is_whitespace) || value.ends_with(char::is_whitespace) {
-        return Err("must not start or end with whitespace".into());
+        return Err(NameError::SurroundingWhitespace);
     }
     Ok(())
 }
 
-/// Message text: not empty or whitespace-only (→ 422) and at most 4000
-/// characters (→ 413). Newlines and any other characters are allowed.
-pub fn check_text(field: &str, value: &str) -> Result<(), ApiError> {
+/// Message text: not empty or whitespace-only ([`InputError::EmptyText`])
+/// and at most 4000 characters ([`InputError::TextTooLong`]). Newlines and
+/// any other characters are allowed.
+pub fn check_text(field: &str, value: &str) -> Result<(), InputError> {
     if value.trim().is_empty() {
-        return Err(ApiError::unprocessable(format!(
-            "The field `{field}` must not be empty."
-        )));
+        return Err(InputError::EmptyText {
+            field: field.to_owned(),
+        });
     }
     let chars = value.chars().count();
     if chars > MAX_TEXT_CHARS {
-        return Err(ApiError::too_large(format!(
-            "The field `{field}` must be at most {MAX_TEXT_CHARS} characters long (it has {chars})."
-        )));
+        return Err(InputError::TextTooLong {
+            field: field.to_owned(),
+            chars,
+        });
     }
     Ok(())
 }
 
 /// Parses the `rooms` query parameter: comma-separated room names, 1..=20 of
 /// them, duplicates removed (first occurrence kept).
-pub fn parse_rooms(value: &str) -> Result<Vec<String>, ApiError> {
+pub fn parse_rooms(value: &str) -> Result<Vec<String>, InputError> {
     let mut rooms: Vec<String> = Vec::new();
     for name in value.split(',') {
-        check_room(name).map_err(|reason| {
-            ApiError::unprocessable(format!(
-                "Each room in the query parameter `rooms` {reason} (got {name:?})."
-            ))
+        check_room(name).map_err(|reason| InputError::BadRoomInList {
+            name: name.to_owned(),
+            reason,
         })?;
         if !rooms.iter().any(|r| r == name) {
             rooms.push(name.to_owned());
         }
         if rooms.len() > MAX_ROOMS_PER_STREAM {
-            return Err(ApiError::unprocessable(format!(
-                "The query parameter `rooms` may list at most {MAX_ROOMS_PER_STREAM} different \
-                 rooms; follow fewer rooms or open a second stream."
-            )));
+            return Err(InputError::TooManyRooms);
         }
     }
     Ok(rooms)
 }
 
-/// Parses an optional integer query parameter (non-integer → 400).
-pub fn parse_int_param(name: &str, value: Option<&String>) -> Result<Option<i64>, ApiError> {
+/// Parses an optional integer query parameter (empty counts as absent).
+pub fn parse_int_param(name: &str, value: Option<&String>) -> Result<Option<i64>, InputError> {
     match value.map(|v| v.trim()) {
         None | Some("") => Ok(None),
-        Some(v) => v.parse::<i64>().map(Some).map_err(|_| {
-            ApiError::bad_request(format!(
-                "The query parameter `{name}` must be an integer (got {v:?})."
-            ))
-        }),
+        Some(v) => v
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| InputError::NotAnInteger {
+                name: name.to_owned(),
+                value: v.to_owned(),
+            }),
     }
 }
 
@@ -154,9 +213,12 @@ mod tests {
     fn text_limits_count_chars() {
         assert!(check_text("text", &"é".repeat(4000)).is_ok());
         let err = check_text("text", &"é".repeat(4001)).unwrap_err();
-        assert_eq!(err.status().as_u16(), 413);
+        assert_eq!(
+            err.to_string(),
+            "The field `text` must be at most 4000 characters long (it has 4001)."
+        );
         let err = check_text("text", " \n\t").unwrap_err();
-        assert_eq!(err.status().as_u16(), 422);
+        assert_eq!(err.to_string(), "The field `text` must not be empty.");
     }
 
     #[test]
@@ -175,11 +237,50 @@ mod tests {
         assert_eq!(parse_int_param("x", Some(&"".into())).unwrap(), None);
         assert_eq!(parse_int_param("x", Some(&"42".into())).unwrap(), Some(42));
         assert_eq!(
-            parse_int_param("x", Some(&"4x".into()))
+            parse_int_param("x", Some(&"4x".into())).unwrap_err(),
+            InputError::NotAnInteger {
+                name: "x".into(),
+                value: "4x".into()
+            }
+        );
+    }
+
+    #[test]
+    fn error_texts_are_the_protocol_sentences() {
+        let text = |r: Result<(), NameError>| r.unwrap_err().to_string();
+        assert_eq!(text(check_room("")), "must not be empty");
+        assert_eq!(
+            text(check_client_id("a b")),
+            "must be 1 to 64 characters, each a letter A-Z or a-z, a digit, '_' or '-'"
+        );
+        assert_eq!(
+            text(check_user(&"x".repeat(33))),
+            "must be at most 32 characters long (it has 33)"
+        );
+        assert_eq!(
+            text(check_user("a\u{7}")),
+            "must not contain control characters"
+        );
+        assert_eq!(
+            text(check_user(" a")),
+            "must not start or end with whitespace"
+        );
+        assert_eq!(
+            parse_rooms("a,b c").unwrap_err().to_string(),
+            "Each room in the query parameter `rooms` must be 1 to 64 characters, each a letter \
+             A-Z or a-z, a digit, '_' or '-' (got \"b c\")."
+        );
+        let many: Vec<String> = (0..21).map(|i| format!("r{i}")).collect();
+        assert_eq!(
+            parse_rooms(&many.join(",")).unwrap_err().to_string(),
+            "The query parameter `rooms` may list at most 20 different rooms; follow fewer rooms \
+             or open a second stream."
+        );
+        assert_eq!(
+            parse_int_param("before", Some(&" 4x ".into()))
                 .unwrap_err()
-                .status()
-                .as_u16(),
-            400
+                .to_string(),
+            "The query parameter `before` must be an integer (got \"4x\")."
         );
     }
 }

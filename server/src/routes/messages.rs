@@ -4,52 +4,45 @@ use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use serde::Serialize;
 
 use crate::db::{self, Message, NewMessage};
 use crate::error::ApiError;
 use crate::extract::{JsonObject, QueryMap};
-use crate::routes::AppState;
-use crate::validate::{
-    check_client_id, check_room, check_text, check_user, parse_int_param, DEFAULT_HISTORY_LIMIT,
-    MAX_HISTORY_LIMIT,
-};
+use crate::limits::{DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT};
+use crate::routes::faults::{fault_gate, FaultRoute, Faults};
+use crate::routes::state::AppState;
+use crate::validate::{check_client_id, check_room, check_text, check_user, parse_int_param};
 
-/// Reads and validates a string field with one of the name checkers.
-pub(crate) fn named_field(
-    body: &JsonObject,
-    field: &str,
-    check: fn(&str) -> Result<(), String>,
-) -> Result<String, ApiError> {
-    let value = body.required_str(field)?;
-    check(value)
-        .map_err(|reason| ApiError::unprocessable(format!("The field `{field}` {reason}.")))?;
-    Ok(value.to_owned())
+/// The message routes. Posting goes through the fault gate of
+/// [`FaultRoute::Messages`], so it needs the app's [`Faults`].
+pub fn router(faults: &Arc<Faults>) -> Router<Arc<AppState>> {
+    let create_message = post(create).route_layer(middleware::from_fn_with_state(
+        (Arc::clone(faults), FaultRoute::Messages),
+        fault_gate,
+    ));
+    Router::new()
+        .route("/api/messages", create_message)
+        .route("/api/rooms/{room}/messages", get(history))
 }
 
 /// `POST /api/messages`: stores a message and broadcasts it.
 ///
 /// 201 with the stored message; 200 with the previously stored message when
 /// its `client_id` is already known (nothing is stored or broadcast again).
-pub async fn create(
+async fn create(
     State(state): State<Arc<AppState>>,
     body: JsonObject,
 ) -> Result<Response, ApiError> {
-    let room = named_field(&body, "room", check_room)?;
-    let user = named_field(&body, "user", check_user)?;
+    let room = body.required_name("room", check_room)?;
+    let user = body.required_name("user", check_user)?;
     let text = body.required_str("text")?;
     check_text("text", text)?;
-    let client_id = match body.optional_str("client_id")? {
-        Some(id) => {
-            check_client_id(id).map_err(|reason| {
-                ApiError::unprocessable(format!("The field `client_id` {reason}."))
-            })?;
-            Some(id.to_owned())
-        }
-        None => None,
-    };
+    let client_id = body.optional_name("client_id", check_client_id)?;
     let new = NewMessage {
         room,
         user,
@@ -81,7 +74,7 @@ struct HistoryPage {
 ///
 /// An absent or empty `before` (`?before=&limit=N`, as a client filling a URL
 /// template sends for the first page) means the newest page.
-pub async fn history(
+async fn history(
     State(state): State<Arc<AppState>>,
     path: Result<Path<String>, axum::extract::rejection::PathRejection>,
     QueryMap(query): QueryMap,

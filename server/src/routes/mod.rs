@@ -1,7 +1,18 @@
 //! HTTP routes and the router that ties them together.
+//!
+//! Each route module owns its paths and exposes a `router` function (given
+//! the app's [`faults::Faults`] where a route has a fault gate); this module
+//! merges them and adds what applies to all of them: the body limit, the
+//! fallback (404 JSON or the static app), JSON errors and CORS. Shared
+//! state lives in [`state`], injected failures in [`faults`], the SSE
+//! stream itself in [`event_stream`].
 
+pub mod event_stream;
 pub mod events;
+pub mod faults;
+pub mod health;
 pub mod messages;
+pub mod state;
 pub mod test_hooks;
 pub mod typing;
 
@@ -13,71 +24,24 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde_json::json;
-use tokio::sync::watch;
+use axum::Router;
 use tower::ServiceExt;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::services::{ServeDir, ServeFile};
 
-use crate::db::Db;
 use crate::error::{json_errors, ApiError};
-use crate::hub::{Hub, Metrics};
-use crate::validate::MAX_BODY_BYTES;
-use test_hooks::{fault_gate, FaultRoute, Faults};
-use typing::TypingLimiter;
-
-/// State shared by all handlers.
-#[derive(Debug)]
-pub struct AppState {
-    /// Message storage.
-    pub db: Db,
-    /// Live fan-out and presence.
-    pub hub: Arc<Hub>,
-    /// Counters.
-    pub metrics: Arc<Metrics>,
-    /// `--history`.
-    pub history: usize,
-    /// `--heartbeat`.
-    pub heartbeat: Duration,
-    /// Becomes `true` when the server starts shutting down.
-    pub shutdown: watch::Receiver<bool>,
-    /// Bumped by `POST /api/_test/drop`; every open stream ends on a change.
-    pub drops: watch::Sender<u64>,
-    /// Per-user typing rate limit.
-    pub typing: TypingLimiter,
-    /// Injected failures (`--test-hooks`).
-    pub faults: Faults,
-    /// `--static`: the web app, with index.html as SPA fallback.
-    pub static_files: Option<ServeDir<ServeFile>>,
-}
+use crate::limits::MAX_BODY_BYTES;
+use state::AppState;
 
 /// Builds the complete router: /api routes, fallbacks, JSON errors, CORS.
 pub fn router(state: Arc<AppState>, allow_origins: &[String], test_hooks: bool) -> Router {
-    let events = get(events::stream)
-        .route_layer(middleware::from_fn_with_state(
-            (Arc::clone(&state), FaultRoute::Events),
-            fault_gate,
-        ))
-        // Added after the fault gate, so HEAD never consumes an armed fault.
-        .head(events::wrong_method)
-        .fallback(events::wrong_method);
-    let create_message = post(messages::create).route_layer(middleware::from_fn_with_state(
-        (Arc::clone(&state), FaultRoute::Messages),
-        fault_gate,
-    ));
     let mut api = Router::new()
-        .route("/api/events", events)
-        .route("/api/messages", create_message)
-        .route("/api/rooms/{room}/messages", get(messages::history))
-        .route("/api/typing", post(typing::create))
-        .route("/api/health", get(health));
+        .merge(events::router(&state.faults))
+        .merge(messages::router(&state.faults))
+        .merge(typing::router())
+        .merge(health::router());
     if test_hooks {
-        api = api
-            .route("/api/_test/fail", post(test_hooks::fail))
-            .route("/api/_test/drop", post(test_hooks::drop_streams));
+        api = api.merge(test_hooks::router());
     }
     let router = api
         // A Content-Length over the limit is refused before the body is read;
@@ -114,12 +78,6 @@ fn cors(origins: &[String]) -> CorsLayer {
         ])
         .expose_headers([header::RETRY_AFTER])
         .max_age(Duration::from_secs(600))
-}
-
-/// `GET /api/health`.
-async fn health(State(state): State<Arc<AppState>>) -> Response {
-    let last_id = state.hub.last_id();
-    Json(json!({ "status": "ok", "last_id": last_id })).into_response()
 }
 
 /// Unknown /api paths → 404 JSON; anything else → the static app (if any).

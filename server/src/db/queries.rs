@@ -1,34 +1,16 @@
-//! SQLite storage.
+//! The `messages` table: its schema, the stored message type and every
+//! query on it.
 //!
-//! Two connections, each behind a `tokio::sync::Mutex` that a call awaits
-//! *before* it moves to the blocking thread pool, so waiting callers are
-//! parked tasks, never blocked threads, and at most one blocking thread per
-//! connection is busy at a time:
-//!
-//! - the **writer** does every insert. A single writer gives a total order
-//!   of inserts, and the hub relies on it: a message is inserted and
-//!   broadcast while the writer lock is held, so broadcast order == id order.
-//! - the **reader** (a read-only connection; WAL lets it read while the
-//!   writer writes) serves replay, refill and history reads, so reads never
-//!   queue behind writes. A committed insert is visible to the reader before
-//!   the hub learns its id, so a stream that knows an id can always read it.
-//!
-//! An in-memory database (`--memory`) cannot be shared between connections
-//! without SQLite's shared-cache mode and its table locks, so there the
-//! reader is the writer.
+//! Queries are plain functions of a borrowed connection, returning
+//! `rusqlite` errors, so they run inside [`Db::read`](super::Db::read) /
+//! [`Db::write`](super::Db::write) and unit tests can use a bare in-memory
+//! connection.
 
-use std::path::Path;
-use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use anyhow::Context;
 use rusqlite::types::Value as SqlValue;
-use rusqlite::{params, params_from_iter, Connection, OpenFlags, OptionalExtension, Row};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use serde::Serialize;
-use tokio::sync::Mutex;
-
-use crate::config::DbLocation;
-use crate::error::ApiError;
 
 /// A stored chat message, exactly as sent in `message` events and HTTP
 /// responses.
@@ -61,7 +43,8 @@ pub struct NewMessage {
     pub client_id: Option<String>,
 }
 
-const SCHEMA: &str = "
+/// Creates the table and its indexes (idempotent).
+pub(super) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS messages (
     id        INTEGER PRIMARY KEY AUTOINCREMENT,
     room      TEXT    NOT NULL,
@@ -75,204 +58,6 @@ CREATE INDEX IF NOT EXISTS messages_room_id ON messages(room, id);
 ";
 
 const COLUMNS: &str = "id, room, user, text, ts, client_id";
-
-const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// One connection; `None` once closed at shutdown (later calls answer 503).
-type Slot = Arc<Mutex<Option<Connection>>>;
-
-/// Handle to the database; cheap to clone.
-#[derive(Clone)]
-pub struct Db {
-    writer: Slot,
-    /// The same `Arc` as `writer` for an in-memory database.
-    reader: Slot,
-}
-
-impl std::fmt::Debug for Db {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Db")
-            .field("separate_reader", &!Arc::ptr_eq(&self.writer, &self.reader))
-            .finish_non_exhaustive()
-    }
-}
-
-impl Db {
-    /// Opens (creating if needed) the database and its schema, then the
-    /// read-only connection (file databases only).
-    pub fn open(location: &DbLocation) -> anyhow::Result<Db> {
-        match location {
-            DbLocation::Memory => {
-                let conn = Connection::open_in_memory()
-                    .context("could not open an in-memory SQLite database")?;
-                create_schema(&conn)?;
-                let slot = Arc::new(Mutex::new(Some(conn)));
-                Ok(Db {
-                    writer: Arc::clone(&slot),
-                    reader: slot,
-                })
-            }
-            DbLocation::File(path) => {
-                let writer = open_file(path)?;
-                create_schema(&writer)?;
-                // Opened after the writer switched the file to WAL mode and
-                // created the schema, so the -wal/-shm files exist.
-                let reader = open_reader(path)?;
-                Ok(Db {
-                    writer: Arc::new(Mutex::new(Some(writer))),
-                    reader: Arc::new(Mutex::new(Some(reader))),
-                })
-            }
-        }
-    }
-
-    /// True when reads use their own connection (file databases).
-    pub fn has_separate_reader(&self) -> bool {
-        !Arc::ptr_eq(&self.writer, &self.reader)
-    }
-
-    /// The newest message id, read on the calling thread. Only for startup,
-    /// before the server handles requests.
-    pub fn max_id_blocking(&self) -> anyhow::Result<Option<i64>> {
-        let guard = self
-            .writer
-            .try_lock()
-            .context("the database is already in use")?;
-        let conn = guard.as_ref().context("the database is closed")?;
-        Ok(max_id(conn)?)
-    }
-
-    /// Runs `f` with the writer connection on the blocking thread pool.
-    /// Calls run one at a time, in the order they acquired the lock.
-    pub async fn write<R, F>(&self, f: F) -> Result<R, ApiError>
-    where
-        R: Send + 'static,
-        F: FnOnce(&mut Connection) -> rusqlite::Result<R> + Send + 'static,
-    {
-        run(&self.writer, f).await
-    }
-
-    /// Runs the read-only `f` with the reader connection (the writer for an
-    /// in-memory database) on the blocking thread pool.
-    pub async fn read<R, F>(&self, f: F) -> Result<R, ApiError>
-    where
-        R: Send + 'static,
-        F: FnOnce(&Connection) -> rusqlite::Result<R> + Send + 'static,
-    {
-        run(&self.reader, move |conn: &mut Connection| f(conn)).await
-    }
-
-    /// Closes the reader, checkpoints the WAL into the main file and closes
-    /// the writer. Waits for a running call to finish; later calls answer
-    /// 503.
-    pub async fn close(&self) -> anyhow::Result<()> {
-        let reader = if self.has_separate_reader() {
-            Arc::clone(&self.reader).lock_owned().await.take()
-        } else {
-            None
-        };
-        let writer = Arc::clone(&self.writer).lock_owned().await.take();
-        tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-            if let Some(reader) = reader {
-                reader
-                    .close()
-                    .map_err(|(_, err)| err)
-                    .context("could not close the read-only database connection")?;
-            }
-            let Some(conn) = writer else {
-                return Ok(());
-            };
-            // TRUNCATE leaves an empty -wal file (and closing the last
-            // connection removes it), so the .db file alone is complete and
-            // consistent after a clean shutdown.
-            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-                .context("could not checkpoint the database")?;
-            conn.close()
-                .map_err(|(_, err)| err)
-                .context("could not close the database")?;
-            Ok(())
-        })
-        .await
-        .context("database close task failed")?
-    }
-}
-
-/// Waits for the connection in `slot` without holding a thread, then runs
-/// `f` on the blocking pool while keeping the lock.
-async fn run<R, F>(slot: &Slot, f: F) -> Result<R, ApiError>
-where
-    R: Send + 'static,
-    F: FnOnce(&mut Connection) -> rusqlite::Result<R> + Send + 'static,
-{
-    let mut guard = Arc::clone(slot).lock_owned().await;
-    // If the caller is cancelled while `f` runs, the task still finishes and
-    // only then releases the lock: a statement is never interrupted.
-    let joined = tokio::task::spawn_blocking(move || match guard.as_mut() {
-        Some(conn) => f(conn).map_err(|err| {
-            tracing::error!(error = %err, "database error");
-            ApiError::internal("The database failed to process the request.")
-        }),
-        None => Err(ApiError::unavailable(
-            "The server is shutting down; try again shortly.",
-        )),
-    })
-    .await;
-    joined.unwrap_or_else(|err| {
-        tracing::error!(error = %err, "database task failed");
-        Err(ApiError::internal(
-            "The database failed to process the request.",
-        ))
-    })
-}
-
-fn create_schema(conn: &Connection) -> anyhow::Result<()> {
-    conn.execute_batch(SCHEMA)
-        .context("could not create the database schema")
-}
-
-fn open_file(path: &Path) -> anyhow::Result<Connection> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).with_context(|| {
-            format!(
-                "could not create the database directory {}",
-                parent.display()
-            )
-        })?;
-    }
-    let conn = Connection::open(path)
-        .with_context(|| format!("could not open the database {}", path.display()))?;
-    conn.busy_timeout(BUSY_TIMEOUT)
-        .context("could not set the busy timeout")?;
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))
-        .with_context(|| format!("could not enable WAL mode on {}", path.display()))?;
-    if !mode.eq_ignore_ascii_case("wal") {
-        tracing::warn!(%mode, "SQLite did not switch to WAL mode");
-    }
-    // FULL syncs the WAL on every commit, so a message that was answered
-    // with 201 survives an OS crash or power loss too. With NORMAL the last
-    // commits could be lost, and their ids handed out again to different
-    // messages, which resuming clients would then skip as already seen.
-    conn.pragma_update(None, "synchronous", "FULL")
-        .context("could not set synchronous=FULL")?;
-    Ok(conn)
-}
-
-fn open_reader(path: &Path) -> anyhow::Result<Connection> {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .with_context(|| {
-        format!(
-            "could not open a read-only connection to {}",
-            path.display()
-        )
-    })?;
-    conn.busy_timeout(BUSY_TIMEOUT)
-        .context("could not set the busy timeout")?;
-    Ok(conn)
-}
 
 /// Milliseconds since the Unix epoch, as used in every `ts` field.
 pub fn timestamp_ms() -> i64 {

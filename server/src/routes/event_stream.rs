@@ -1,0 +1,337 @@
+//! The body of `GET /api/events`: one SSE stream and its state machine.
+//!
+//! Order on the wire: `retry`, one presence snapshot per followed room, the
+//! replay, `ready`, then live events and pings. Delivery is lossless and
+//! duplicate-free by construction:
+//!
+//! 1. The stream subscribes to the broadcast and reads the newest id `N`
+//!    atomically (see [`crate::hub`]), so every message with id > `N` will
+//!    arrive live and every message with id <= `N` is in the database.
+//! 2. The replay is read from the database, bounded by `N`.
+//! 3. `cursor` is the highest id up to which the stream is complete; live
+//!    messages with id <= `cursor` are skipped as duplicates.
+//! 4. If the stream falls behind the broadcast (`RecvError::Lagged`), it
+//!    reads everything after `cursor` from the database again, then goes on
+//!    with the broadcast, still skipping ids <= `cursor`.
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::{HeaderName, HeaderValue};
+use axum::response::sse::{Event, Sse};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use tokio::sync::{broadcast, watch};
+use tokio::time::{interval_at, Instant, Interval, MissedTickBehavior};
+
+use crate::db::{self, DbError, Message};
+use crate::hub::{HubEvent, Presence, PresenceGuard};
+use crate::routes::state::AppState;
+
+/// Reconnection delay advertised to EventSource clients.
+pub const RETRY: Duration = Duration::from_millis(3000);
+
+/// Messages read from the database per query while replaying or refilling,
+/// so a huge backlog never sits in memory at once.
+const PAGE: usize = 500;
+
+/// Where the replay starts: the stream sends every message of its rooms
+/// with an id after this one (up to the subscription `snapshot`).
+///
+/// Resumed or fresh, the replay is then read page by page as the stream is
+/// consumed (see [`EventStream::read_page`]), bounded by the snapshot, so a
+/// large backlog never sits in memory at once.
+async fn replay_start(
+    state: &AppState,
+    rooms: &Arc<[String]>,
+    resume: Option<i64>,
+    snapshot: Option<i64>,
+) -> Result<i64, DbError> {
+    Ok(match (resume, snapshot) {
+        // Empty database: nothing to replay.
+        (_, None) => 0,
+        // Resume: everything after the client's id. An id beyond the newest
+        // one means the store was reset (e.g. a restarted --memory server);
+        // clamping keeps new messages flowing instead of skipping every id
+        // up to the stale one.
+        (Some(after), Some(upto)) => after.min(upto),
+        // Fresh connection: the newest `--history` messages up to the
+        // snapshot. Only where they start is read now; a failure here is
+        // still answered with a 500 instead of a stream.
+        (None, Some(upto)) if state.history > 0 => {
+            let rooms = Arc::clone(rooms);
+            let count = state.history;
+            state
+                .db
+                .read(move |conn| db::replay_after(conn, &rooms, upto, count))
+                .await?
+        }
+        (None, Some(upto)) => upto,
+    })
+}
+
+/// Where the stream still has to read messages from the database.
+#[derive(Debug, Clone, Copy)]
+enum CatchUp {
+    /// Initial replay (after a resume id, or the newest `--history`
+    /// messages), bounded by the subscription snapshot.
+    UpTo(i64),
+    /// Refill after falling behind the broadcast: everything there is.
+    Unbounded,
+}
+
+/// Why the live wait in [`EventStream::next`] woke up.
+enum Wake {
+    End,
+    Heartbeat,
+    Received(Result<HubEvent, broadcast::error::RecvError>),
+}
+
+/// One open event stream; its [`IntoResponse`] is the SSE response.
+pub struct EventStream {
+    state: Arc<AppState>,
+    rooms: Arc<[String]>,
+    user: Option<String>,
+    receiver: broadcast::Receiver<HubEvent>,
+    pending: VecDeque<Event>,
+    /// Every message of the followed rooms with id <= cursor has been sent
+    /// (or deliberately left out as old history).
+    cursor: i64,
+    catch_up: Option<CatchUp>,
+    /// `Some(last_id)` until the `ready` event has been sent.
+    ready: Option<Option<i64>>,
+    heartbeat: Interval,
+    shutdown: watch::Receiver<bool>,
+    drops: watch::Receiver<u64>,
+    done: bool,
+    _presence: PresenceGuard,
+}
+
+impl EventStream {
+    /// The stream of `user` (if any) following `rooms`, resuming after the
+    /// id `resume` if the client sent one.
+    ///
+    /// Subscribes to the hub (joining presence and reading the newest id in
+    /// one step, see [`crate::hub`]), then works out where the replay
+    /// starts. Fails only if reading that from the database fails.
+    pub async fn open(
+        state: Arc<AppState>,
+        rooms: Arc<[String]>,
+        user: Option<String>,
+        resume: Option<i64>,
+    ) -> Result<Self, DbError> {
+        // Before subscribing: a drop requested once this stream's user shows
+        // up as present must end this stream too.
+        let mut drops = state.drops.subscribe();
+        drops.mark_unchanged();
+        let subscription = state.hub.subscribe(user.clone(), &rooms);
+        let snapshot = subscription.last_id;
+        let mut pending = VecDeque::new();
+        pending.push_back(Event::default().retry(RETRY));
+        for presence in &subscription.presence {
+            pending.push_back(presence_event(presence));
+        }
+        let after = replay_start(&state, &rooms, resume, snapshot).await?;
+        let catch_up = snapshot.filter(|&upto| upto > after).map(CatchUp::UpTo);
+        let cursor = if catch_up.is_some() {
+            after
+        } else {
+            snapshot.unwrap_or(0)
+        };
+        tracing::debug!(?rooms, ?user, ?resume, "event stream opened");
+        let mut heartbeat = interval_at(Instant::now() + state.heartbeat, state.heartbeat);
+        heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        Ok(EventStream {
+            rooms,
+            user,
+            receiver: subscription.receiver,
+            pending,
+            cursor,
+            catch_up,
+            ready: Some(snapshot),
+            heartbeat,
+            shutdown: state.shutdown.clone(),
+            drops,
+            done: false,
+            _presence: subscription.guard,
+            state,
+        })
+    }
+
+    /// The next event, or `None` to end the stream (shutdown, drop hook,
+    /// database failure).
+    async fn next(&mut self) -> Option<Event> {
+        loop {
+            // Checked before every event, not only while waiting for live
+            // events, so a long replay or refill ends promptly too.
+            if self.done || *self.shutdown.borrow() || self.drops.has_changed().unwrap_or(true) {
+                return None;
+            }
+            if let Some(event) = self.pending.pop_front() {
+                return Some(event);
+            }
+            if let Some(catch_up) = self.catch_up {
+                if let Err(err) = self.read_page(catch_up).await {
+                    // Ending the stream is safe: the client reconnects with
+                    // its last id and the server resumes from there.
+                    tracing::warn!(error = %err, "ending an event stream after a database error");
+                    self.done = true;
+                    return None;
+                }
+                continue;
+            }
+            if let Some(last_id) = self.ready.take() {
+                return Some(json_event("ready", &Ready { last_id }));
+            }
+            let woke = tokio::select! {
+                biased;
+                _ = self.shutdown.wait_for(|closing| *closing) => Wake::End,
+                _ = self.drops.changed() => Wake::End,
+                _ = self.heartbeat.tick() => Wake::Heartbeat,
+                received = self.receiver.recv() => Wake::Received(received),
+            };
+            match woke {
+                Wake::End => return None,
+                Wake::Heartbeat => {
+                    return Some(json_event(
+                        "ping",
+                        &Ping {
+                            ts: db::timestamp_ms(),
+                        },
+                    ));
+                }
+                Wake::Received(Ok(event)) => {
+                    if let Some(event) = self.live_event(event) {
+                        return Some(event);
+                    }
+                }
+                Wake::Received(Err(broadcast::error::RecvError::Lagged(skipped))) => {
+                    tracing::debug!(skipped, user = ?self.user, "stream lagged; refilling from the database");
+                    self.state.metrics.record_lag(self.user.as_deref());
+                    // Presence/typing events in the gap are gone: send fresh
+                    // presence snapshots; the messages come from the database.
+                    for presence in self.state.hub.presence_snapshots(&self.rooms) {
+                        self.pending.push_back(presence_event(&presence));
+                    }
+                    self.catch_up = Some(CatchUp::Unbounded);
+                }
+                Wake::Received(Err(broadcast::error::RecvError::Closed)) => return None,
+            }
+        }
+    }
+
+    fn live_event(&mut self, event: HubEvent) -> Option<Event> {
+        if !self.rooms.iter().any(|room| room == event.room()) {
+            return None;
+        }
+        match event {
+            HubEvent::Message(message) => {
+                if message.id <= self.cursor {
+                    return None;
+                }
+                self.cursor = message.id;
+                Some(
+                    Event::default()
+                        .event("message")
+                        .id(message.id.to_string())
+                        .data(&message.json),
+                )
+            }
+            HubEvent::Presence(presence) => Some(presence_event(&presence)),
+            HubEvent::Typing(typing) => Some(json_event("typing", &*typing)),
+        }
+    }
+
+    async fn read_page(&mut self, catch_up: CatchUp) -> Result<(), DbError> {
+        let rooms = Arc::clone(&self.rooms);
+        let after = self.cursor;
+        let upto = match catch_up {
+            CatchUp::UpTo(upto) => Some(upto),
+            CatchUp::Unbounded => None,
+        };
+        let page = self
+            .state
+            .db
+            .read(move |conn| db::messages_after(conn, &rooms, after, upto, PAGE))
+            .await?;
+        if matches!(catch_up, CatchUp::Unbounded) {
+            self.state.metrics.record_refill(page.len());
+        }
+        let complete = page.len() < PAGE;
+        for message in &page {
+            if message.id > self.cursor {
+                self.cursor = message.id;
+                self.pending.push_back(message_event(message));
+            }
+        }
+        if complete {
+            self.catch_up = None;
+            if let Some(upto) = upto {
+                self.cursor = self.cursor.max(upto);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for EventStream {
+    fn drop(&mut self) {
+        tracing::debug!(rooms = ?self.rooms, user = ?self.user, "event stream closed");
+    }
+}
+
+impl IntoResponse for EventStream {
+    /// The `text/event-stream` response sending this stream's events.
+    fn into_response(self) -> Response {
+        let body = futures_util::stream::unfold(self, |mut events| async move {
+            let event = events.next().await?;
+            Some((Ok::<_, Infallible>(event), events))
+        });
+        (
+            [(
+                HeaderName::from_static("x-accel-buffering"),
+                HeaderValue::from_static("no"),
+            )],
+            Sse::new(body),
+        )
+            .into_response()
+    }
+}
+
+#[derive(Serialize)]
+struct Ready {
+    last_id: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct Ping {
+    ts: i64,
+}
+
+fn message_event(message: &Message) -> Event {
+    Event::default()
+        .event("message")
+        .id(message.id.to_string())
+        .data(to_json(message))
+}
+
+fn presence_event(presence: &Presence) -> Event {
+    json_event("presence", presence)
+}
+
+/// An event without an `id:` field, so it does not move the client's last
+/// event id.
+fn json_event<T: Serialize + ?Sized>(name: &str, data: &T) -> Event {
+    Event::default().event(name).data(to_json(data))
+}
+
+fn to_json<T: Serialize + ?Sized>(data: &T) -> String {
+    // serde_json escapes newlines inside strings, so the data is always one
+    // `data:` line.
+    serde_json::to_string(data).unwrap_or_else(|err| {
+        tracing::error!(error = %err, "could not serialize an event");
+        String::from("{}")
+    })
+}
