@@ -1,0 +1,146 @@
+//! The configuration's shape and its built-in defaults.
+//!
+//! Only data here: how values get in (checked, layered) is `load`, `keys`
+//! and `values`. Kept free of crate imports so every other config file can
+//! depend on it without a cycle.
+
+/// How outgoing messages are encoded in the POST body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SendFormat {
+    /// `application/json` object with the configured field names.
+    Json,
+    /// `application/x-www-form-urlencoded` with the configured field names.
+    Form,
+    /// `text/plain`: the message text only.
+    Text,
+}
+
+/// What to do with event data that is not a JSON object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlainText {
+    /// Show it as a message from an unnamed sender.
+    Message,
+    /// Drop it (counted as ignored, never shown).
+    Ignore,
+}
+
+/// Names of the fields written into an outgoing message. An empty name
+/// leaves that field out of the body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SendFields {
+    /// Field carrying the room name.
+    pub room: String,
+    /// Field carrying the sender's nickname.
+    pub user: String,
+    /// Field carrying the message text.
+    pub text: String,
+    /// Field carrying the client-generated id the server echoes back.
+    pub client_id: String,
+}
+
+/// Field names looked up, in order, in incoming JSON messages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldAliases {
+    /// Message id (falls back to the SSE `id:`).
+    pub id: Vec<String>,
+    /// Message text.
+    pub text: Vec<String>,
+    /// Sender's nickname.
+    pub user: Vec<String>,
+    /// Timestamp (epoch ms, epoch seconds or RFC 3339).
+    pub time: Vec<String>,
+    /// Room the message belongs to.
+    pub room: Vec<String>,
+    /// Echo of the client id, matching a pending message.
+    pub client_id: Vec<String>,
+}
+
+/// The whole client configuration. See the `config` module docs for where
+/// it comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// SSE stream URL. Placeholders: `{rooms}` (comma-joined followed rooms,
+    /// one connection for all), `{room}` (one room per connection: the active
+    /// one), `{user}`.
+    pub events_url: String,
+    /// POST URL for new messages. Placeholders: `{room}`, `{user}`.
+    pub send_url: String,
+    /// Optional scroll-back URL. Placeholders: `{room}`, `{before}`, `{limit}`.
+    pub history_url: Option<String>,
+    /// Optional typing-notification POST URL. Placeholders: `{room}`, `{user}`.
+    pub typing_url: Option<String>,
+    /// SSE event types that carry chat messages.
+    pub message_events: Vec<String>,
+    /// Heartbeat event type; enables stall detection when set.
+    pub ping_event: Option<String>,
+    /// A stream silent for this long (no event of any kind) is reopened.
+    pub stall_timeout_ms: u32,
+    /// Event type carrying presence notices.
+    pub presence_event: Option<String>,
+    /// Event type carrying typing notices.
+    pub typing_event: Option<String>,
+    /// Query parameter that carries the last event id when the client has to
+    /// recreate its EventSource (the browser only sends the header itself).
+    pub resume_param: Option<String>,
+    /// `EventSource` and `fetch` credentials mode.
+    pub with_credentials: bool,
+    /// Body encoding of sent messages.
+    pub send_format: SendFormat,
+    /// Field names written into sent messages.
+    pub send_fields: SendFields,
+    /// Field names read from incoming messages.
+    pub fields: FieldAliases,
+    /// Handling of event data that is not a JSON object.
+    pub plain_text: PlainText,
+    /// Rooms offered on the join screen.
+    pub rooms: Vec<String>,
+    /// Longest message the composer accepts (characters).
+    pub max_length: usize,
+}
+
+fn strings(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            events_url: "/api/events?rooms={rooms}&user={user}".into(),
+            send_url: "/api/messages".into(),
+            history_url: Some("/api/rooms/{room}/messages?before={before}&limit={limit}".into()),
+            typing_url: Some("/api/typing".into()),
+            message_events: strings(&["message"]),
+            ping_event: Some("ping".into()),
+            stall_timeout_ms: 45_000,
+            presence_event: Some("presence".into()),
+            typing_event: Some("typing".into()),
+            resume_param: Some("last_event_id".into()),
+            with_credentials: false,
+            send_format: SendFormat::Json,
+            send_fields: SendFields {
+                room: "room".into(),
+                user: "user".into(),
+                text: "text".into(),
+                client_id: "client_id".into(),
+            },
+            fields: FieldAliases {
+                id: strings(&["id"]),
+                text: strings(&["text", "message", "content", "body"]),
+                user: strings(&["user", "username", "author", "name", "from"]),
+                time: strings(&["ts", "time", "timestamp", "created_at"]),
+                room: strings(&["room", "channel", "topic"]),
+                client_id: strings(&["client_id", "clientId"]),
+            },
+            plain_text: PlainText::Message,
+            rooms: strings(&["general", "random"]),
+            max_length: 4000,
+        }
+    }
+}
+
+impl Config {
+    /// True when the events URL opens one stream per room rather than one for all.
+    pub fn per_room_stream(&self) -> bool {
+        self.events_url.contains("{room}")
+    }
+}
