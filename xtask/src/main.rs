@@ -5,6 +5,7 @@
 //! - `cargo xtask test`:  every check and test suite, in order, with counts.
 //! - `cargo xtask bench`: performance figures (printed, never asserted).
 
+mod arch;
 mod bench;
 mod dev;
 mod proc;
@@ -31,8 +32,8 @@ commands:
 
 test options:
   --skip-setup      assume `cargo xtask setup` already ran
-  --only SUITE      run one suite: fmt, clippy, native, wasm-chromium,
-                    wasm-firefox, build, e2e (repeatable)";
+  --only SUITE      run one suite: fmt, arch, clippy, native,
+                    wasm-chromium, wasm-firefox, build, e2e (repeatable)";
 
 fn main() -> ExitCode {
     proc::install_signal_handler();

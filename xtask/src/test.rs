@@ -10,6 +10,7 @@ use std::time::Instant;
 
 const SUITES: &[&str] = &[
     "fmt",
+    "arch",
     "clippy",
     "native",
     "wasm-chromium",
@@ -17,6 +18,10 @@ const SUITES: &[&str] = &[
     "build",
     "e2e",
 ];
+
+/// What a suite returns: passed, tests run (for suites that run tests),
+/// one-line detail.
+type SuiteResult = (bool, Option<u64>, String);
 
 struct Outcome {
     suite: &'static str,
@@ -28,6 +33,16 @@ struct Outcome {
 }
 
 pub fn run(args: &[String]) -> Result<(), String> {
+    let (only, skip_setup) = parse_args(args)?;
+    if !skip_setup {
+        crate::setup::run()?;
+    }
+    let outcomes = run_suites(&only);
+    print_summary(&outcomes)
+}
+
+/// `--only SUITE` (repeatable) and `--skip-setup`.
+fn parse_args(args: &[String]) -> Result<(Vec<String>, bool), String> {
     let mut only: Vec<String> = Vec::new();
     let mut skip_setup = false;
     let mut it = args.iter();
@@ -47,12 +62,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
             other => return Err(format!("unknown option `{other}`")),
         }
     }
-    if !skip_setup {
-        crate::setup::run()?;
-    }
+    Ok((only, skip_setup))
+}
+
+/// Runs the wanted suites in order (all if `only` is empty), printing a
+/// summary line after each.
+fn run_suites(only: &[String]) -> Vec<Outcome> {
     let wanted = |s: &str| only.is_empty() || only.iter().any(|o| o == s);
     let mut outcomes: Vec<Outcome> = Vec::new();
-    let mut record = |suite: &'static str, f: &dyn Fn() -> (bool, Option<u64>, String)| {
+    let mut record = |suite: &'static str, f: &dyn Fn() -> SuiteResult| {
         if !wanted(suite) {
             return;
         }
@@ -73,40 +91,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     record("fmt", &|| {
         simple(cmd("cargo", &["fmt", "--all", "--", "--check"]))
     });
-    record("clippy", &|| {
-        let (ok1, _, d1) = simple(cmd(
-            "cargo",
-            &[
-                "clippy",
-                "--workspace",
-                "--all-targets",
-                "--quiet",
-                "--",
-                "-D",
-                "warnings",
-            ],
-        ));
-        let (ok2, _, d2) = simple(cmd(
-            "cargo",
-            &[
-                "clippy",
-                "-p",
-                "sse-chat",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--all-targets",
-                "--quiet",
-                "--",
-                "-D",
-                "warnings",
-            ],
-        ));
-        let detail = match (ok1, ok2) {
-            (true, true) => "native and wasm32 clean".to_string(),
-            _ => format!("native: {d1}; wasm32: {d2}"),
-        };
-        (ok1 && ok2, None, detail)
-    });
+    record("arch", &crate::arch::suite);
+    record("clippy", &clippy);
     record("native", &|| {
         cargo_tests(cmd("cargo", &["test", "--workspace"]))
     });
@@ -120,11 +106,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
         (true, None, dist_sizes())
     });
     record("e2e", &e2e);
+    outcomes
+}
 
+/// The closing summary; an error if any suite failed.
+fn print_summary(outcomes: &[Outcome]) -> Result<(), String> {
     println!("\n==> summary");
     let mut passed = 0;
     let mut failed_suites = 0;
-    for o in &outcomes {
+    for o in outcomes {
         println!("{}", summary_line(o));
         if o.ok {
             passed += o.count.unwrap_or(0);
@@ -138,6 +128,23 @@ pub fn run(args: &[String]) -> Result<(), String> {
         return Err(format!("{failed_suites} suite(s) failed"));
     }
     Ok(())
+}
+
+/// `cargo clippy -D warnings`, native workspace and the app on wasm32.
+fn clippy() -> SuiteResult {
+    let lint = |extra: &[&str]| {
+        let mut args = vec!["clippy"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--all-targets", "--quiet", "--", "-D", "warnings"]);
+        simple(cmd("cargo", &args))
+    };
+    let (ok1, _, d1) = lint(&["--workspace"]);
+    let (ok2, _, d2) = lint(&["-p", "sse-chat", "--target", "wasm32-unknown-unknown"]);
+    let detail = match (ok1, ok2) {
+        (true, true) => "native and wasm32 clean".to_string(),
+        _ => format!("native: {d1}; wasm32: {d2}"),
+    };
+    (ok1 && ok2, None, detail)
 }
 
 fn summary_line(o: &Outcome) -> String {
