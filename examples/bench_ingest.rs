@@ -5,7 +5,7 @@
 mod synthetic;
 
 use sse_chat::protocol::Outgoing;
-use sse_chat::room::ChatState;
+use sse_chat::state::ChatState;
 use std::time::Instant;
 use synthetic::batch;
 
@@ -36,9 +36,10 @@ fn main() {
             let b = batch(history + r * batch_size, batch_size);
             state.ingest(b, 0.0);
             // What the view copies per frame: a 60-row window.
-            let room = state
-                .active_room()
-                .map(|r| r.window(r.len().saturating_sub(60), r.len()));
+            let room = state.active_room().map(|r| {
+                let log = r.log();
+                log.window(log.len().saturating_sub(60), log.len())
+            });
             std::hint::black_box(room);
         }
         let per_batch = started.elapsed().as_secs_f64() / rounds as f64;

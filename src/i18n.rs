@@ -1,7 +1,10 @@
 //! UI strings in English and Simplified Chinese.
 //!
 //! One table, one function per parametrised string: a missing translation
-//! is a compile error, not a blank label.
+//! is a compile error, not a blank label. Notices arrive as data
+//! ([`Notice`]) and are translated when rendered.
+
+use crate::errors::Notice;
 
 /// A UI language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -98,88 +101,103 @@ pub enum Key {
 
 /// The string for `key` in `lang`.
 pub fn t(lang: Lang, key: Key) -> &'static str {
+    match lang {
+        Lang::En => english(key),
+        Lang::ZhCn => chinese(key),
+    }
+}
+
+fn english(key: Key) -> &'static str {
     use Key::*;
-    match (lang, key) {
-        (Lang::En, AppName) => "sse-chat",
-        (Lang::ZhCn, AppName) => "sse-chat",
-        (Lang::En, JoinHeading) => "Join the chat",
-        (Lang::ZhCn, JoinHeading) => "加入聊天",
-        (Lang::En, Nickname) => "Nickname",
-        (Lang::ZhCn, Nickname) => "昵称",
-        (Lang::En, NicknameHint) => "1–32 characters; shown next to your messages.",
-        (Lang::ZhCn, NicknameHint) => "1–32 个字符，显示在你的消息旁。",
-        (Lang::En, Room) => "Room",
-        (Lang::ZhCn, Room) => "房间",
-        (Lang::En, RoomHint) => "Letters, digits, _ and -.",
-        (Lang::ZhCn, RoomHint) => "字母、数字、_ 和 -。",
-        (Lang::En, JoinButton) => "Join",
-        (Lang::ZhCn, JoinButton) => "加入",
-        (Lang::En, Rooms) => "Rooms",
-        (Lang::ZhCn, Rooms) => "房间",
-        (Lang::En, AddRoom) => "Join",
-        (Lang::ZhCn, AddRoom) => "加入",
-        (Lang::En, AddRoomLabel) => "Join another room",
-        (Lang::ZhCn, AddRoomLabel) => "加入其他房间",
-        (Lang::En, Leave) => "Leave",
-        (Lang::ZhCn, Leave) => "离开",
-        (Lang::En, MessageLabel) => "Message",
-        (Lang::ZhCn, MessageLabel) => "消息",
-        (Lang::En, MessagePlaceholder) => "Write a message… (Enter sends, Shift+Enter new line)",
-        (Lang::ZhCn, MessagePlaceholder) => "输入消息…（Enter 发送，Shift+Enter 换行）",
-        (Lang::En, Send) => "Send",
-        (Lang::ZhCn, Send) => "发送",
-        (Lang::En, Connected) => "Connected",
-        (Lang::ZhCn, Connected) => "已连接",
-        (Lang::En, Connecting) => "Connecting…",
-        (Lang::ZhCn, Connecting) => "正在连接…",
-        (Lang::En, Offline) => "Offline — messages are queued",
-        (Lang::ZhCn, Offline) => "离线 — 消息将排队发送",
-        (Lang::En, RetryNow) => "Retry now",
-        (Lang::ZhCn, RetryNow) => "立即重试",
-        (Lang::En, Pending) => "Sending…",
-        (Lang::ZhCn, Pending) => "发送中…",
-        (Lang::En, Retry) => "Retry",
-        (Lang::ZhCn, Retry) => "重试",
-        (Lang::En, Discard) => "Discard",
-        (Lang::ZhCn, Discard) => "丢弃",
-        (Lang::En, You) => "you",
-        (Lang::ZhCn, You) => "你",
-        (Lang::En, Anonymous) => "anonymous",
-        (Lang::ZhCn, Anonymous) => "匿名",
-        (Lang::En, EmptyRoom) => "No messages yet. Say hello!",
-        (Lang::ZhCn, EmptyRoom) => "还没有消息，打个招呼吧！",
-        (Lang::En, ConfigError) => "The chat is not configured correctly",
-        (Lang::ZhCn, ConfigError) => "聊天配置有误",
-        (Lang::En, ConfigHelp) => "Fix config.json or the URL parameters, then reload. See README, “Pointing at a backend”.",
-        (Lang::ZhCn, ConfigHelp) => "请修正 config.json 或 URL 参数后重新加载。参见 README 的“Pointing at a backend”。",
-        (Lang::En, Language) => "Language",
-        (Lang::ZhCn, Language) => "语言",
-        (Lang::En, InvalidNickname) => "Enter a nickname of 1–32 characters without leading or trailing spaces.",
-        (Lang::ZhCn, InvalidNickname) => "请输入 1–32 个字符的昵称，首尾不能有空格。",
-        (Lang::En, InvalidRoom) => "Room names use 1–64 letters, digits, _ or -.",
-        (Lang::ZhCn, InvalidRoom) => "房间名由 1–64 个字母、数字、_ 或 - 组成。",
-        (Lang::En, ShowMore) => "Show more",
-        (Lang::ZhCn, ShowMore) => "展开",
-        (Lang::En, ShowLess) => "Show less",
-        (Lang::ZhCn, ShowLess) => "收起",
-        (Lang::En, LoadingOlder) => "Loading older messages…",
-        (Lang::ZhCn, LoadingOlder) => "正在加载更早的消息…",
-        (Lang::En, BeginningOfRoom) => "This is the beginning of the room.",
-        (Lang::ZhCn, BeginningOfRoom) => "这是房间的开始。",
-        (Lang::En, Present) => "In this room",
-        (Lang::ZhCn, Present) => "房间成员",
-        (Lang::En, Messages) => "Messages",
-        (Lang::ZhCn, Messages) => "消息",
-        (Lang::En, TooLong) => "Message is too long",
-        (Lang::ZhCn, TooLong) => "消息过长",
-        (Lang::En, Notifications) => "Desktop notifications",
-        (Lang::ZhCn, Notifications) => "桌面通知",
-        (Lang::En, NotificationsBlocked) => "Notifications are blocked in the browser settings.",
-        (Lang::ZhCn, NotificationsBlocked) => "浏览器设置已阻止通知。",
-        (Lang::En, Dismiss) => "Dismiss",
-        (Lang::ZhCn, Dismiss) => "关闭",
-        (Lang::En, RoomLimit) => "You can follow at most 20 rooms. Leave one first.",
-        (Lang::ZhCn, RoomLimit) => "最多可关注 20 个房间，请先离开一个。",
+    match key {
+        AppName => "sse-chat",
+        JoinHeading => "Join the chat",
+        Nickname => "Nickname",
+        NicknameHint => "1–32 characters; shown next to your messages.",
+        Room => "Room",
+        RoomHint => "Letters, digits, _ and -.",
+        JoinButton => "Join",
+        Rooms => "Rooms",
+        AddRoom => "Join",
+        AddRoomLabel => "Join another room",
+        Leave => "Leave",
+        MessageLabel => "Message",
+        MessagePlaceholder => "Write a message… (Enter sends, Shift+Enter new line)",
+        Send => "Send",
+        Connected => "Connected",
+        Connecting => "Connecting…",
+        Offline => "Offline — messages are queued",
+        RetryNow => "Retry now",
+        Pending => "Sending…",
+        Retry => "Retry",
+        Discard => "Discard",
+        You => "you",
+        Anonymous => "anonymous",
+        EmptyRoom => "No messages yet. Say hello!",
+        ConfigError => "The chat is not configured correctly",
+        ConfigHelp => "Fix config.json or the URL parameters, then reload. See README, “Pointing at a backend”.",
+        Language => "Language",
+        InvalidNickname => "Enter a nickname of 1–32 characters without leading or trailing spaces.",
+        InvalidRoom => "Room names use 1–64 letters, digits, _ or -.",
+        ShowMore => "Show more",
+        ShowLess => "Show less",
+        LoadingOlder => "Loading older messages…",
+        BeginningOfRoom => "This is the beginning of the room.",
+        Present => "In this room",
+        Messages => "Messages",
+        TooLong => "Message is too long",
+        Notifications => "Desktop notifications",
+        NotificationsBlocked => "Notifications are blocked in the browser settings.",
+        Dismiss => "Dismiss",
+        RoomLimit => "You can follow at most 20 rooms. Leave one first.",
+    }
+}
+
+fn chinese(key: Key) -> &'static str {
+    use Key::*;
+    match key {
+        AppName => "sse-chat",
+        JoinHeading => "加入聊天",
+        Nickname => "昵称",
+        NicknameHint => "1–32 个字符，显示在你的消息旁。",
+        Room => "房间",
+        RoomHint => "字母、数字、_ 和 -。",
+        JoinButton => "加入",
+        Rooms => "房间",
+        AddRoom => "加入",
+        AddRoomLabel => "加入其他房间",
+        Leave => "离开",
+        MessageLabel => "消息",
+        MessagePlaceholder => "输入消息…（Enter 发送，Shift+Enter 换行）",
+        Send => "发送",
+        Connected => "已连接",
+        Connecting => "正在连接…",
+        Offline => "离线 — 消息将排队发送",
+        RetryNow => "立即重试",
+        Pending => "发送中…",
+        Retry => "重试",
+        Discard => "丢弃",
+        You => "你",
+        Anonymous => "匿名",
+        EmptyRoom => "还没有消息，打个招呼吧！",
+        ConfigError => "聊天配置有误",
+        ConfigHelp => {
+            "请修正 config.json 或 URL 参数后重新加载。参见 README 的“Pointing at a backend”。"
+        }
+        Language => "语言",
+        InvalidNickname => "请输入 1–32 个字符的昵称，首尾不能有空格。",
+        InvalidRoom => "房间名由 1–64 个字母、数字、_ 或 - 组成。",
+        ShowMore => "展开",
+        ShowLess => "收起",
+        LoadingOlder => "正在加载更早的消息…",
+        BeginningOfRoom => "这是房间的开始。",
+        Present => "房间成员",
+        Messages => "消息",
+        TooLong => "消息过长",
+        Notifications => "桌面通知",
+        NotificationsBlocked => "浏览器设置已阻止通知。",
+        Dismiss => "关闭",
+        RoomLimit => "最多可关注 20 个房间，请先离开一个。",
     }
 }
 
@@ -199,35 +217,31 @@ pub fn reconnecting_spoken(lang: Lang, attempt: u32) -> String {
     }
 }
 
-/// Notice: an event was skipped.
-pub fn skipped_event(lang: Lang, why: &str) -> String {
-    match lang {
-        Lang::En => format!("An event could not be read and was skipped ({why})"),
-        Lang::ZhCn => format!("有一条事件无法读取，已跳过（{why}）"),
-    }
-}
-
-/// Notice: the outbox cannot be saved.
-pub fn storage_failed(lang: Lang, why: &str) -> String {
-    match lang {
-        Lang::En => format!("Unsent messages cannot be saved for a reload: {why}"),
-        Lang::ZhCn => format!("未发送的消息无法保存，重新加载后将丢失：{why}"),
-    }
-}
-
-/// Notice: the saved outbox could not be read.
-pub fn outbox_unreadable(lang: Lang, why: &str) -> String {
-    match lang {
-        Lang::En => format!("Unsent messages saved earlier could not be read: {why}"),
-        Lang::ZhCn => format!("之前保存的未发送消息无法读取：{why}"),
-    }
-}
-
-/// Notice: scroll-back failed.
-pub fn history_failed(lang: Lang, why: &str) -> String {
-    match lang {
-        Lang::En => format!("Older messages could not be loaded: {why}"),
-        Lang::ZhCn => format!("无法加载更早的消息：{why}"),
+/// A notice in `lang`. Details inside (the server's or browser's words)
+/// stay as they are.
+pub fn notice(lang: Lang, notice: &Notice) -> String {
+    match (lang, notice) {
+        (Lang::En, Notice::SkippedEvent { error, sample }) => {
+            format!("An event could not be read and was skipped ({error}: {sample})")
+        }
+        (Lang::ZhCn, Notice::SkippedEvent { error, sample }) => {
+            format!("有一条事件无法读取，已跳过（{error}: {sample}）")
+        }
+        (Lang::En, Notice::StorageFailed(e)) => {
+            format!("Unsent messages cannot be saved for a reload: {e}")
+        }
+        (Lang::ZhCn, Notice::StorageFailed(e)) => {
+            format!("未发送的消息无法保存，重新加载后将丢失：{e}")
+        }
+        (Lang::En, Notice::OutboxUnreadable { error, backup_key }) => format!(
+            "Unsent messages saved earlier could not be read: {error}; kept as localStorage[\"{backup_key}\"]"
+        ),
+        (Lang::ZhCn, Notice::OutboxUnreadable { error, backup_key }) => format!(
+            "之前保存的未发送消息无法读取：{error}；已保存为 localStorage[\"{backup_key}\"]"
+        ),
+        (Lang::En, Notice::HistoryFailed(e)) => format!("Older messages could not be loaded: {e}"),
+        (Lang::ZhCn, Notice::HistoryFailed(e)) => format!("无法加载更早的消息：{e}"),
+        (_, Notice::RoomLimit) => t(lang, Key::RoomLimit).to_string(),
     }
 }
 
@@ -334,6 +348,26 @@ mod tests {
         assert_eq!(
             reconnecting(Lang::En, 4, 2),
             "Reconnecting in 4 s (attempt 2)"
+        );
+    }
+
+    #[test]
+    fn notices_are_translated_with_their_details() {
+        use crate::errors::{HistoryError, RequestError, StorageError};
+        let history = Notice::HistoryFailed(HistoryError::Request(RequestError::Http {
+            status: 503,
+            detail: None,
+        }));
+        assert_eq!(
+            notice(Lang::En, &history),
+            "Older messages could not be loaded: HTTP 503"
+        );
+        assert_eq!(notice(Lang::ZhCn, &history), "无法加载更早的消息：HTTP 503");
+        let full = Notice::StorageFailed(StorageError::Full);
+        assert!(notice(Lang::En, &full).ends_with("local storage is full or disabled"));
+        assert_eq!(
+            notice(Lang::ZhCn, &Notice::RoomLimit),
+            t(Lang::ZhCn, Key::RoomLimit)
         );
     }
 }

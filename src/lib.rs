@@ -1,15 +1,21 @@
 //! sse-chat: a chat room for any Server-Sent Events backend.
 //!
-//! The pure core (`config`, `protocol`, `room`, `backoff`, `text`, `i18n`)
-//! has no browser types and is tested natively with `cargo test`; the
-//! browser glue lives in `transport` (EventSource, fetch, storage) and the
-//! Leptos components in `ui`.
+//! Layers, each using only those below it:
+//! - the pure core, no browser types, tested natively with `cargo test`:
+//!   [`config`] (runtime settings), [`protocol`] (SSE decoding, send
+//!   encoding), [`state`] (the chat state reducer), [`backoff`], [`text`]
+//!   (linkify, folding), [`errors`] (typed failures and notices), [`i18n`];
+//! - [`transport`]: browser glue (EventSource, fetch, storage, timers);
+//! - [`chat`]: the chat service, read-only signals and commands;
+//! - [`ui`]: Leptos components, one per file.
 
 pub mod backoff;
+pub mod chat;
 pub mod config;
+pub mod errors;
 pub mod i18n;
 pub mod protocol;
-pub mod room;
+pub mod state;
 pub mod text;
 pub mod transport;
 pub mod ui;

@@ -5,8 +5,9 @@
 //! panics, whatever the bytes (see the corpus and property tests below).
 
 use crate::config::{percent_encode, Config, PlainText, SendFormat};
+pub use crate::errors::DecodeError;
+use crate::errors::HistoryError;
 use serde_json::{Map, Value};
-use std::fmt;
 
 /// Longest text kept from one incoming event; anything beyond is cut so a
 /// hostile or broken backend cannot make the page hold megabytes per line.
@@ -50,30 +51,6 @@ pub enum Incoming {
     Ping,
     /// An event type this configuration does not use.
     Ignored,
-}
-
-/// Why an event could not be decoded. Shown in the UI's diagnostics; the
-/// stream itself carries on.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum DecodeError {
-    /// JSON object without any of the configured text fields.
-    MissingText,
-    /// The field exists but has an unusable type.
-    BadField(&'static str),
-    /// Presence/typing event whose data is not the expected object.
-    BadNotice(&'static str),
-}
-
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DecodeError::MissingText => f.write_str("message event without a text field"),
-            DecodeError::BadField(name) => {
-                write!(f, "message field `{name}` has an unusable value")
-            }
-            DecodeError::BadNotice(kind) => write!(f, "{kind} event data is not understood"),
-        }
-    }
 }
 
 /// Decodes one SSE event (`event:` type, joined `data:`, and the event's
@@ -368,22 +345,6 @@ pub fn encode_typing(room: &str, user: &str) -> Encoded {
     }
 }
 
-/// Extracts a person-readable error from an HTTP error body: the `error` or
-/// `message` field of a JSON object, else the text itself, shortened.
-pub fn error_text(status: u16, body: &str) -> String {
-    let from_json = serde_json::from_str::<Value>(body).ok().and_then(|v| {
-        ["error", "message", "detail"]
-            .iter()
-            .find_map(|k| v.get(k).and_then(Value::as_str).map(String::from))
-    });
-    let text = from_json.unwrap_or_else(|| body.trim().chars().take(200).collect());
-    if text.is_empty() {
-        format!("HTTP {status}")
-    } else {
-        format!("HTTP {status}: {text}")
-    }
-}
-
 /// Decodes the body of a successful send: the stored message when the
 /// backend returns one (as JSON), else `None`.
 pub fn decode_send_response(cfg: &Config, body: &str) -> Option<WireMessage> {
@@ -391,6 +352,46 @@ pub fn decode_send_response(cfg: &Config, body: &str) -> Option<WireMessage> {
         Ok(Value::Object(_)) => decode_message(cfg, body, "").ok().flatten(),
         _ => None,
     }
+}
+
+/// A page of older messages, oldest first.
+pub struct HistoryPage {
+    pub messages: Vec<WireMessage>,
+    pub has_more: bool,
+}
+
+/// Decodes a history answer: `{"messages": [...], "has_more": bool}` or
+/// a bare array (full means more may exist). Items that do not decode are skipped: one bad
+/// row must not hide the page.
+pub fn decode_history(cfg: &Config, body: &str, limit: usize) -> Result<HistoryPage, HistoryError> {
+    let value: Value =
+        serde_json::from_str(body).map_err(|e| HistoryError::NotJson(e.to_string()))?;
+    let (items, has_more) = match &value {
+        Value::Array(items) => (items.as_slice(), items.len() >= limit),
+        Value::Object(map) => (
+            map.get("messages")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]),
+            map.get("has_more")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        ),
+        _ => return Err(HistoryError::BadShape),
+    };
+    let event = cfg
+        .message_events
+        .first()
+        .map(String::as_str)
+        .unwrap_or("message");
+    let messages = items
+        .iter()
+        .filter_map(|item| match decode(cfg, event, &item.to_string(), "") {
+            Ok(Incoming::Message(m)) => Some(m),
+            _ => None,
+        })
+        .collect();
+    Ok(HistoryPage { messages, has_more })
 }
 
 #[cfg(test)]
@@ -592,16 +593,6 @@ mod tests {
     }
 
     #[test]
-    fn error_texts() {
-        assert_eq!(
-            error_text(422, r#"{"error":"text is empty"}"#),
-            "HTTP 422: text is empty"
-        );
-        assert_eq!(error_text(400, "bad thing\n"), "HTTP 400: bad thing");
-        assert_eq!(error_text(500, ""), "HTTP 500");
-    }
-
-    #[test]
     fn send_response() {
         let c = cfg();
         let m = decode_send_response(
@@ -611,6 +602,29 @@ mod tests {
         .unwrap();
         assert_eq!(m.id.as_deref(), Some("5"));
         assert_eq!(decode_send_response(&c, "ok"), None);
+    }
+
+    #[test]
+    fn history_pages_as_object_or_list_skip_bad_rows() {
+        let c = cfg();
+        let page = decode_history(
+            &c,
+            r#"{"messages":[{"id":1,"text":"a"},{"nope":true},{"id":2,"text":"b"}],"has_more":true}"#,
+            50,
+        )
+        .unwrap();
+        let texts: Vec<_> = page.messages.iter().map(|m| m.text.as_str()).collect();
+        assert_eq!((texts, page.has_more), (vec!["a", "b"], true));
+        let full = decode_history(&c, r#"[{"text":"x"},{"text":"y"}]"#, 2).unwrap();
+        assert!(full.has_more, "a full bare list may have more");
+        assert!(matches!(
+            decode_history(&c, "<html>", 2),
+            Err(HistoryError::NotJson(_))
+        ));
+        assert_eq!(
+            decode_history(&c, "3", 2).err(),
+            Some(HistoryError::BadShape)
+        );
     }
 
     // proptest is a native-only dev-dependency.

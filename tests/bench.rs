@@ -9,14 +9,14 @@ mod common;
 use common::synthetic::batch;
 use common::{mount, next_frame};
 use leptos::prelude::*;
-use sse_chat::ui::controller::Chat;
+use sse_chat::chat::ChatWriter;
 use sse_chat::ui::message_list::{MessageList, MAX_ROWS};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// Time (ms) to apply one batch and render the next frame, averaged.
-async fn frame_cost(chat: Chat, from: u64, batch_size: u64, rounds: u64) -> f64 {
+async fn frame_cost(chat: ChatWriter, from: u64, batch_size: u64, rounds: u64) -> f64 {
     let started = js_sys::Date::now();
     for r in 0..rounds {
         let b = batch(from + r * batch_size, batch_size);
@@ -31,7 +31,7 @@ async fn frame_cost(chat: Chat, from: u64, batch_size: u64, rounds: u64) -> f64 
 #[wasm_bindgen_test]
 async fn message_list_ingest_at_100_and_100000_messages() {
     let m = mount(|| view! { <MessageList /> });
-    let (root, chat) = (m.root.clone(), m.chat);
+    let (root, chat) = (m.root.clone(), m.writer);
 
     chat.state.update(|s| {
         s.ingest(batch(0, 100), 0.0);

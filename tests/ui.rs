@@ -1,13 +1,15 @@
 //! Component tests in headless Chromium and Firefox: each mounts a
 //! component with a chat that has no backend attached
-//! ([`Chat::detached`]), sets states directly and asserts on the DOM.
+//! (`Chat::detached`), sets states through its writer and asserts on the
+//! DOM; what a user does is done by clicking and typing.
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
+use sse_chat::chat::ChatWriter;
 use sse_chat::config::Config;
+use sse_chat::errors::{RequestError, StreamError};
 use sse_chat::protocol::{Incoming, Outgoing, WireMessage};
 use sse_chat::transport::events::ConnState;
-use sse_chat::ui::controller::Chat;
 use sse_chat::ui::error_screen::ErrorScreen;
 use sse_chat::ui::join::JoinScreen;
 use sse_chat::ui::message_list::{MessageList, MAX_ROWS};
@@ -41,7 +43,7 @@ fn wire(id: u64, user: &str, text: &str, ts: f64) -> WireMessage {
     }
 }
 
-fn ingest(chat: &Chat, msgs: Vec<WireMessage>) {
+fn ingest(chat: &ChatWriter, msgs: Vec<WireMessage>) {
     chat.state.update(|s| {
         s.ingest(
             msgs.into_iter()
@@ -92,10 +94,16 @@ async fn pending_and_failed_messages_show_their_state_and_actions() {
         text: text.into(),
         client_id: cid.into(),
     };
-    m.chat.state.update(|s| {
+    m.writer.state.update(|s| {
         s.add_pending(&out("on its way", "c1"), 1.7e12);
         s.add_pending(&out("refused", "c2"), 1.7e12);
-        s.send_failed("c2", "HTTP 422: text is empty");
+        s.send_failed(
+            "c2",
+            RequestError::Http {
+                status: 422,
+                detail: Some("text is empty".into()),
+            },
+        );
     });
     settle().await;
     assert_eq!(count(&m.root, "li.msg.pending"), 1);
@@ -120,20 +128,51 @@ async fn pending_and_failed_messages_show_their_state_and_actions() {
         .collect();
     assert_eq!(buttons, ["Retry", "Discard"]);
 
-    // Discard removes it (the controller's discard, as the button calls it).
-    m.chat.discard("c2");
+    // Retry (clicked): pending again, the reason and the buttons go.
+    let click = |label: &str| {
+        let button = (0..failed.query_selector_all("button").unwrap().length())
+            .filter_map(|i| failed.query_selector_all("button").unwrap().item(i))
+            .find(|b| b.text_content().as_deref() == Some(label))
+            .unwrap_or_else(|| panic!("no {label} button"));
+        button.unchecked_into::<web_sys::HtmlElement>().click();
+    };
+    click("Retry");
     settle().await;
     assert_eq!(count(&m.root, "li.msg.failed"), 0);
+    assert_eq!(count(&m.root, "li.msg.pending"), 2);
+
+    // Refused again; Discard (clicked) removes it, the other stays.
+    m.writer
+        .state
+        .update(|s| s.send_failed("c2", RequestError::Other("still refused".into())));
+    settle().await;
+    let failed = m.root.query_selector("li.msg.failed").unwrap().unwrap();
+    assert!(failed
+        .text_content()
+        .unwrap()
+        .contains("Not sent: still refused"));
+    let discard = (0..failed.query_selector_all("button").unwrap().length())
+        .filter_map(|i| failed.query_selector_all("button").unwrap().item(i))
+        .find(|b| b.text_content().as_deref() == Some("Discard"))
+        .expect("a Discard button");
+    discard.unchecked_into::<web_sys::HtmlElement>().click();
+    settle().await;
+    assert_eq!(count(&m.root, "li.msg.failed"), 0);
+    assert_eq!(
+        count(&m.root, "li.msg"),
+        1,
+        "only the other message is left"
+    );
 }
 
 #[wasm_bindgen_test]
 async fn status_bar_shows_each_connection_state() {
     let m = mount(|| view! { <StatusBar /> });
     let status = || text_of(&m.root, "[data-testid=connection-status]");
-    m.chat.conn.set(ConnState::Open);
+    m.writer.conn.set(ConnState::Open);
     settle().await;
     assert!(status().contains("Connected"), "{}", status());
-    m.chat.conn.set(ConnState::Reconnecting {
+    m.writer.conn.set(ConnState::Reconnecting {
         attempt: 3,
         retry_at: js_sys::Date::now() + 4_500.0,
     });
@@ -144,13 +183,16 @@ async fn status_bar_shows_each_connection_state() {
         status()
     );
     assert!(status().contains("Retry now"));
-    m.chat.conn.set(ConnState::Offline);
+    m.writer.conn.set(ConnState::Offline);
     settle().await;
     assert!(status().contains("Offline"), "{}", status());
-    m.chat.conn.set(ConnState::Failed("bad URL".into()));
+    m.writer.conn.set(ConnState::Failed(StreamError {
+        reason: Some("bad URL".into()),
+        url: "/e".into(),
+    }));
     settle().await;
     assert!(
-        status().contains("Connection failed: bad URL"),
+        status().contains("Connection failed: bad URL (/e)"),
         "{}",
         status()
     );
@@ -186,7 +228,7 @@ async fn hostile_text_renders_as_literal_text_and_only_safe_links() {
     ];
     let m = mount(|| view! { <MessageList /> });
     ingest(
-        &m.chat,
+        &m.writer,
         payloads
             .iter()
             .enumerate()
@@ -233,7 +275,7 @@ async fn line_breaks_are_kept_and_long_messages_collapse() {
     let m = mount(|| view! { <MessageList /> });
     let long = "word ".repeat(400);
     ingest(
-        &m.chat,
+        &m.writer,
         vec![
             wire(1, "a", "one\ntwo", 1.7e12),
             wire(2, "a", &long, 1.7e12 + 1.0),
@@ -269,7 +311,7 @@ async fn consecutive_messages_by_one_sender_are_grouped() {
     let m = mount(|| view! { <MessageList /> });
     let t0 = 1.7e12;
     ingest(
-        &m.chat,
+        &m.writer,
         vec![
             wire(1, "alice", "a1", t0),
             wire(2, "alice", "a2", t0 + 60_000.0),
@@ -310,7 +352,7 @@ async fn a_room_of_10000_messages_keeps_the_dom_small() {
     let m = mount(|| view! { <MessageList /> });
     let t0 = 1.7e12;
     ingest(
-        &m.chat,
+        &m.writer,
         (1..=10_000)
             .map(|i| {
                 wire(
@@ -358,7 +400,7 @@ async fn a_room_of_10000_messages_keeps_the_dom_small() {
     // New messages while reading history don't move the view; the jump
     // button counts them.
     let before = first_text();
-    ingest(&m.chat, vec![wire(10_001, "bob", "fresh", t0 + 2e7)]);
+    ingest(&m.writer, vec![wire(10_001, "bob", "fresh", t0 + 2e7)]);
     settle().await;
     assert_eq!(first_text(), before);
     assert_eq!(

@@ -5,14 +5,14 @@
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
+use sse_chat::chat::Chat;
 use sse_chat::config::Config;
 use sse_chat::i18n::Lang;
 use sse_chat::protocol::Outgoing;
-use sse_chat::room::Status;
+use sse_chat::state::Status;
 use sse_chat::transport::browser::new_client_id;
 use sse_chat::transport::events::{ConnState, EventStream, RawEvent};
 use sse_chat::transport::send::{send_message, SendResult};
-use sse_chat::ui::controller::Chat;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -111,7 +111,7 @@ async fn event_stream_receives_a_posted_message() {
         text: text.clone(),
         client_id: new_client_id(),
     };
-    let result = send_message(&cfg, &out).await;
+    let result = send_message(&cfg, &out, None).await;
     let SendResult::Sent(Some(stored)) = result else {
         panic!("send failed: {result:?}");
     };
@@ -259,7 +259,7 @@ async fn post(room: &str, text: &str) -> sse_chat::protocol::WireMessage {
         text: text.into(),
         client_id: new_client_id(),
     };
-    match send_message(&test_config(), &out).await {
+    match send_message(&test_config(), &out, None).await {
         SendResult::Sent(Some(m)) => m,
         other => panic!("send of {text:?} failed: {other:?}"),
     }
@@ -359,12 +359,12 @@ async fn sent_and_stored_once(chat: &Chat, room: &str, text: &str) {
 }
 
 fn own_status(chat: &Chat, text: &str) -> Option<Status> {
-    chat.state.with_untracked(|s| {
+    chat.state().with_untracked(|s| {
         let room = s.active_room()?;
-        room.window(0, room.len())
-            .into_iter()
+        room.log()
+            .iter()
             .find(|m| m.text == text)
-            .map(|m| m.status)
+            .map(|m| m.status.clone())
     })
 }
 
@@ -387,15 +387,15 @@ async fn a_post_that_fails_twice_is_retried_and_stored_once() {
     // message has arrived, the echo (earlier on the ordered stream) has too.
     post(&room, "later").await;
     wait_for("the later message", 10_000.0, || {
-        chat.state.with_untracked(|s| {
+        chat.state().with_untracked(|s| {
             s.active_room()
-                .is_some_and(|r| r.last().is_some_and(|m| m.text == "later"))
+                .is_some_and(|r| r.log().last().is_some_and(|m| m.text == "later"))
         })
     })
     .await;
     assert_eq!(
-        chat.state
-            .with_untracked(|s| s.active_room().map(|r| r.len())),
+        chat.state()
+            .with_untracked(|s| s.active_room().map(|r| r.log().len())),
         Some(2)
     );
     owner.cleanup();
@@ -416,10 +416,11 @@ async fn a_rejected_post_shows_the_server_reason_and_can_be_discarded() {
     let Some(Status::Failed(reason)) = own_status(&chat, &text) else {
         unreachable!()
     };
-    assert!(reason.starts_with("HTTP 413"), "{reason}");
-    chat.discard(&chat.state.with_untracked(|s| {
+    assert!(reason.to_string().starts_with("HTTP 413"), "{reason}");
+    chat.discard(&chat.state().with_untracked(|s| {
         s.active_room()
             .unwrap()
+            .log()
             .last()
             .unwrap()
             .client_id
@@ -550,18 +551,14 @@ async fn per_room_streams_follow_the_active_room() {
     });
     // Copies of `text` in `room`.
     let count = |room: &str, text: &str| {
-        chat.state.with_untracked(|s| {
-            s.room(room).map_or(0, |r| {
-                r.window(0, r.len())
-                    .iter()
-                    .filter(|m| m.text == text)
-                    .count()
-            })
+        chat.state().with_untracked(|s| {
+            s.room(room)
+                .map_or(0, |r| r.log().iter().filter(|m| m.text == text).count())
         })
     };
     let has = |room: &str, text: &str| count(room, text) > 0;
     wait_for("open", 10_000.0, || {
-        chat.conn.get_untracked() == ConnState::Open
+        chat.conn().get_untracked() == ConnState::Open
     })
     .await;
     post(&first, "in the first room").await;
@@ -572,7 +569,7 @@ async fn per_room_streams_follow_the_active_room() {
 
     chat.open_room(&second);
     wait_for("the second room's stream", 10_000.0, || {
-        chat.conn.get_untracked() == ConnState::Open
+        chat.conn().get_untracked() == ConnState::Open
     })
     .await;
     post(&second, "in the second room").await;
@@ -598,4 +595,36 @@ async fn per_room_streams_follow_the_active_room() {
         "the replay's repeat is dropped"
     );
     owner.cleanup();
+}
+
+#[wasm_bindgen_test]
+async fn a_chat_torn_down_closes_its_stream_and_leaves_the_room() {
+    clear_storage();
+    let room = unique_room("teardown");
+    let probe = Probe::open(&room);
+    // Who the reference backend says is in the room, from the latest
+    // presence event the probe saw.
+    let present = || -> Vec<String> {
+        probe
+            .events
+            .borrow()
+            .iter()
+            .rev()
+            .find(|e| e.kind == "presence")
+            .and_then(|e| serde_json::from_str::<serde_json::Value>(&e.data).ok())
+            .and_then(|v| serde_json::from_value(v["users"].clone()).ok())
+            .unwrap_or_default()
+    };
+    let owner = Owner::new();
+    let _chat = start_chat(&room, &owner);
+    wait_for("the chat's user to join the room", 10_000.0, || {
+        present().iter().any(|u| u == "sender")
+    })
+    .await;
+    // Nothing is closed by hand: dropping the owner must close the stream.
+    owner.cleanup();
+    wait_for("the chat's user to leave the room", 10_000.0, || {
+        !present().iter().any(|u| u == "sender")
+    })
+    .await;
 }

@@ -37,23 +37,6 @@ pub fn new_client_id() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
-/// Reads a localStorage entry (None when absent or storage is unavailable).
-pub fn storage_get(key: &str) -> Option<String> {
-    storage()?.get_item(key).ok()?
-}
-
-/// Writes a localStorage entry; storage may be full or disabled (private
-/// mode), which the caller reports rather than ignores.
-pub fn storage_set(key: &str, value: &str) -> Result<(), String> {
-    let s = storage().ok_or("local storage is not available")?;
-    s.set_item(key, value)
-        .map_err(|_| "local storage is full or disabled".to_string())
-}
-
 /// Whether the browser believes it is online.
 pub fn is_online() -> bool {
     web_sys::window().is_none_or(|w| w.navigator().on_line())

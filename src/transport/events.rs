@@ -12,11 +12,13 @@
 //!   `online`, and retry at once when the page becomes visible again.
 //!
 //! Listeners and closures are owned by [`EventStream`] and released when the
-//! source is replaced or the stream is closed (no `forget()`).
+//! source is replaced or the stream is closed (no `forget()`); dropping the
+//! stream closes it, so an owner going away cannot leave it open.
 
 use super::browser::{is_online, now_ms, random, Listener, Timer};
 use crate::backoff::Backoff;
 use crate::config::{with_query_param, Config};
+use crate::errors::StreamError;
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -38,7 +40,7 @@ pub enum ConnState {
     /// The browser reports no network; we resume when it comes back.
     Offline,
     /// The stream cannot be opened at all (e.g. an invalid URL).
-    Failed(String),
+    Failed(StreamError),
 }
 
 /// One SSE event as received: type, data and the source's last event id.
@@ -64,12 +66,10 @@ struct Inner {
     closed: bool,
 }
 
-/// A self-healing SSE connection. Dropping every clone does not close it:
-/// call [`EventStream::close`] (the UI does so on cleanup).
-#[derive(Clone)]
+/// A self-healing SSE connection, closed when dropped.
 pub struct EventStream {
     inner: Rc<RefCell<Inner>>,
-    _window_listeners: Rc<Vec<Listener>>,
+    _window_listeners: Vec<Listener>,
 }
 
 impl EventStream {
@@ -132,7 +132,7 @@ impl EventStream {
         }
         EventStream {
             inner,
-            _window_listeners: Rc::new(window_listeners),
+            _window_listeners: window_listeners,
         }
     }
 
@@ -170,6 +170,12 @@ impl EventStream {
         inner.closed = true;
         drop_source(&mut inner);
         inner.retry_timer = None;
+    }
+}
+
+impl Drop for EventStream {
+    fn drop(&mut self) {
+        self.close();
     }
 }
 
@@ -224,11 +230,12 @@ fn create_source(rc: &Rc<RefCell<Inner>>) {
     let source = match EventSource::new_with_event_source_init_dict(&url, &init) {
         Ok(s) => s,
         Err(e) => {
-            let why = e
+            let reason = e
                 .dyn_ref::<js_sys::Error>()
-                .map(|e| String::from(e.message()))
-                .unwrap_or_else(|| "the browser refused the events URL".into());
-            inner.state.set(ConnState::Failed(format!("{why} ({url})")));
+                .map(|e| String::from(e.message()));
+            inner
+                .state
+                .set(ConnState::Failed(StreamError { reason, url }));
             return;
         }
     };

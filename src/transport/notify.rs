@@ -1,14 +1,12 @@
 //! Desktop notifications, strictly opt-in: nothing is asked of the browser
 //! until the user ticks the box, and the choice is remembered.
 
-use super::browser::{storage_get, storage_set};
+use super::storage::{self, keys};
 use web_sys::{Notification, NotificationOptions, NotificationPermission};
-
-const PREF_KEY: &str = "sse-chat.notifications";
 
 /// Whether notifications are wanted and allowed.
 pub fn enabled() -> bool {
-    storage_get(PREF_KEY).as_deref() == Some("on")
+    storage::get(keys::NOTIFICATIONS).as_deref() == Some("on")
         && Notification::permission() == NotificationPermission::Granted
 }
 
@@ -20,7 +18,7 @@ pub fn blocked() -> bool {
 /// Turns notifications on (asking for permission if needed) or off.
 /// Resolves to whether they are on afterwards.
 pub async fn set_enabled(on: bool) -> bool {
-    let _ = storage_set(PREF_KEY, if on { "on" } else { "off" });
+    let _ = storage::set(keys::NOTIFICATIONS, if on { "on" } else { "off" });
     if !on {
         return false;
     }

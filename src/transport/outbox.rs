@@ -4,11 +4,17 @@
 //!
 //! Each message carries a `client_id`, so a retry after an unclear failure
 //! (timeout, 5xx) cannot store it twice on a backend that honours it.
+//!
+//! Dropping the [`Outbox`] stops the sender and aborts a POST in flight;
+//! what is unsent stays in storage for the next page load.
 
-use super::browser::{is_online, random, storage_get, storage_set, Listener, Waker};
+use super::abort::AbortOnDrop;
+use super::browser::{is_online, now_ms, random, Listener, Waker};
 use super::send::{send_message, SendResult};
+use super::storage::{self, keys};
 use crate::backoff::Backoff;
 use crate::config::Config;
+use crate::errors::{RequestError, StorageError};
 use crate::protocol::{Outgoing, WireMessage};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
@@ -25,20 +31,38 @@ pub enum OutboxEvent {
     },
     Failed {
         client_id: String,
-        reason: String,
+        reason: RequestError,
     },
     /// A retryable failure; the next attempt is due at `retry_at` (epoch ms).
     Waiting {
         client_id: String,
-        reason: String,
+        reason: RequestError,
         retry_at: f64,
     },
     /// The outbox could not be saved (storage full or disabled): messages
     /// still go out, but would not survive a reload.
-    StorageError(String),
+    StorageError(StorageError),
     /// The saved outbox could not be read at start-up; it was set aside
-    /// (the reason says where) and the outbox starts empty.
-    Unreadable(String),
+    /// under `backup_key` and the outbox starts empty.
+    Unreadable { error: String, backup_key: String },
+}
+
+/// Why a saved message was refused: typed since this version, a sentence
+/// in outboxes saved by earlier ones.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(untagged)]
+enum SavedReason {
+    Typed(RequestError),
+    Text(String),
+}
+
+impl SavedReason {
+    fn into_error(self) -> RequestError {
+        match self {
+            SavedReason::Typed(e) => e,
+            SavedReason::Text(t) => RequestError::Other(t),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -48,7 +72,7 @@ struct Entry {
     text: String,
     client_id: String,
     /// Set when the backend refused the message; the user decides.
-    failed: Option<String>,
+    failed: Option<SavedReason>,
     /// When it was written (epoch ms): shown as the message time.
     created: f64,
 }
@@ -77,81 +101,93 @@ struct State {
     on_event: Rc<dyn Fn(OutboxEvent)>,
 }
 
-/// A persistent, ordered send queue.
-#[derive(Clone)]
-pub struct Outbox {
-    state: Rc<RefCell<State>>,
+/// What the sender task shares with the handle.
+struct Shared {
+    state: RefCell<State>,
     waker: Waker,
-    _online: Rc<Option<Listener>>,
+    /// Aborts the POST in flight when the outbox goes away.
+    abort: AbortOnDrop,
+}
+
+/// A persistent, ordered send queue; stops (and aborts its POST in flight)
+/// when dropped.
+pub struct Outbox {
+    shared: Rc<Shared>,
+    _online: Option<Listener>,
 }
 
 /// A message restored from storage after a reload.
 pub struct Restored {
     pub out: Outgoing,
     pub created: f64,
-    pub failed: Option<String>,
+    pub failed: Option<RequestError>,
 }
 
 impl Outbox {
     /// Opens the outbox for this backend (the storage key includes the send
     /// URL, so one origin serving several backends keeps them apart).
     pub fn new(cfg: Arc<Config>, on_event: impl Fn(OutboxEvent) + 'static) -> Self {
-        let key = format!("sse-chat.outbox:{}", cfg.send_url);
+        let key = keys::outbox(&cfg.send_url);
         // A corrupt entry (edited by hand, older format) is set aside, not
         // thrown away: it stays under a backup key for inspection.
         let mut unreadable = None;
-        let entries = match storage_get(&key) {
+        let entries = match storage::get(&key) {
             None => Vec::new(),
             Some(text) => serde_json::from_str(&text).unwrap_or_else(|e| {
-                let backup = format!("{key}.corrupt");
-                let _ = storage_set(&backup, &text);
-                unreadable = Some(format!("{e}; kept as localStorage[\"{backup}\"]"));
+                let backup_key = keys::outbox_backup(&key);
+                let _ = storage::set(&backup_key, &text);
+                unreadable = Some(OutboxEvent::Unreadable {
+                    error: e.to_string(),
+                    backup_key,
+                });
                 Vec::new()
             }),
         };
-        let state = Rc::new(RefCell::new(State {
-            cfg,
-            key,
-            entries,
-            running: false,
-            stopped: false,
-            done: VecDeque::new(),
-            backoff: Backoff::default(),
-            on_event: Rc::new(on_event),
-        }));
-        let waker = Waker::default();
+        let shared = Rc::new(Shared {
+            state: RefCell::new(State {
+                cfg,
+                key,
+                entries,
+                running: false,
+                stopped: false,
+                done: VecDeque::new(),
+                backoff: Backoff::default(),
+                on_event: Rc::new(on_event),
+            }),
+            waker: Waker::default(),
+            abort: AbortOnDrop::new(),
+        });
         let online = Listener::on_window("online", {
-            let waker = waker.clone();
+            let waker = shared.waker.clone();
             move |_| waker.wake()
         });
-        let outbox = Outbox {
-            state,
-            waker,
-            _online: Rc::new(online),
-        };
-        if let Some(why) = unreadable {
-            outbox.emit(OutboxEvent::Unreadable(why));
+        if let Some(event) = unreadable {
+            shared.emit(event);
         }
-        outbox
+        Outbox {
+            shared,
+            _online: online,
+        }
     }
 
     /// Messages left from an earlier page load, oldest first.
     pub fn restored(&self) -> Vec<Restored> {
-        self.state
+        self.shared
+            .state
             .borrow()
             .entries
             .iter()
             .map(|e| Restored {
                 out: e.outgoing(),
                 created: e.created,
-                failed: e.failed.clone(),
+                failed: e.failed.clone().map(SavedReason::into_error),
             })
             .collect()
     }
 
     /// Queues a message and starts sending.
     pub fn push(&self, out: Outgoing, created: f64) {
-        self.state.borrow_mut().entries.push(Entry {
+        self.shared.state.borrow_mut().entries.push(Entry {
             room: out.room,
             user: out.user,
             text: out.text,
@@ -159,12 +195,59 @@ impl Outbox {
             failed: None,
             created,
         });
-        self.save();
+        self.shared.save();
         self.start();
     }
 
     /// Sends a refused message again, now.
     pub fn retry(&self, client_id: &str) {
+        self.shared.set_failed(client_id, None);
+        self.shared.save();
+        // The user asked: no backoff wait.
+        self.shared.waker.wake();
+        self.start();
+    }
+
+    /// Drops an unsent message.
+    pub fn discard(&self, client_id: &str) {
+        self.shared.forget(client_id);
+        self.shared.save();
+    }
+
+    /// Starts the sender if idle. A backoff in progress (a server's
+    /// Retry-After included) is honoured: only coming back online or the
+    /// user's explicit retry cut it short.
+    pub fn start(&self) {
+        let mut s = self.shared.state.borrow_mut();
+        if s.stopped || std::mem::replace(&mut s.running, true) {
+            return;
+        }
+        let shared = self.shared.clone();
+        wasm_bindgen_futures::spawn_local(async move { shared.drive().await });
+    }
+}
+
+impl Drop for Outbox {
+    /// Stops sending (the page or component goes away); what is unsent
+    /// stays in storage for the next start.
+    fn drop(&mut self) {
+        self.shared.state.borrow_mut().stopped = true;
+        self.shared.waker.wake();
+        self.shared.abort.abort();
+    }
+}
+
+impl Shared {
+    fn emit(&self, event: OutboxEvent) {
+        let f = self.state.borrow().on_event.clone();
+        f(event);
+    }
+
+    fn stopped(&self) -> bool {
+        self.state.borrow().stopped
+    }
+
+    fn set_failed(&self, client_id: &str, reason: Option<RequestError>) {
         if let Some(e) = self
             .state
             .borrow_mut()
@@ -172,18 +255,8 @@ impl Outbox {
             .iter_mut()
             .find(|e| e.client_id == client_id)
         {
-            e.failed = None;
+            e.failed = reason.map(SavedReason::Typed);
         }
-        self.save();
-        // The user asked: no backoff wait.
-        self.waker.wake();
-        self.start();
-    }
-
-    /// Drops an unsent message.
-    pub fn discard(&self, client_id: &str) {
-        self.forget(client_id);
-        self.save();
     }
 
     /// Removes an entry and remembers that this tab is done with it, so
@@ -197,31 +270,12 @@ impl Outbox {
         }
     }
 
-    /// Starts the sender if idle. A backoff in progress (a server's
-    /// Retry-After included) is honoured: only coming back online or the
-    /// user's explicit retry cut it short.
-    pub fn start(&self) {
-        if self.state.borrow().stopped {
-            return;
-        }
-        let already = std::mem::replace(&mut self.state.borrow_mut().running, true);
-        if !already {
-            let this = self.clone();
-            wasm_bindgen_futures::spawn_local(async move { this.drive().await });
-        }
-    }
-
-    fn emit(&self, event: OutboxEvent) {
-        let f = self.state.borrow().on_event.clone();
-        f(event);
-    }
-
     /// Writes the outbox. Another tab of the same chat shares the storage
     /// key, so its entries are kept: read, merge by client id, write.
     fn save(&self) {
         let (key, json) = {
             let s = self.state.borrow();
-            let stored: Vec<Entry> = storage_get(&s.key)
+            let stored: Vec<Entry> = storage::get(&s.key)
                 .and_then(|text| serde_json::from_str(&text).ok())
                 .unwrap_or_default();
             let mut merged = s.entries.clone();
@@ -237,81 +291,81 @@ impl Outbox {
                 serde_json::to_string(&merged).unwrap_or_else(|_| "[]".into()),
             )
         };
-        if let Err(e) = storage_set(&key, &json) {
+        if let Err(e) = storage::set(&key, &json) {
             self.emit(OutboxEvent::StorageError(e));
         }
     }
 
-    /// Stops sending (the page or component goes away); what is unsent
-    /// stays in storage for the next start.
-    pub fn stop(&self) {
-        self.state.borrow_mut().stopped = true;
-        self.waker.wake();
+    /// The next message to send, or None when there is none or the outbox
+    /// stopped (then the sender is marked idle).
+    fn next(&self) -> Option<(Arc<Config>, Outgoing)> {
+        let mut s = self.state.borrow_mut();
+        let next = s
+            .entries
+            .iter()
+            .find(|e| e.failed.is_none())
+            .map(Entry::outgoing);
+        match next {
+            Some(out) if !s.stopped => Some((s.cfg.clone(), out)),
+            _ => {
+                s.running = false;
+                None
+            }
+        }
     }
 
     async fn drive(&self) {
-        loop {
-            let (cfg, next) = {
-                let mut s = self.state.borrow_mut();
-                let next = s
-                    .entries
-                    .iter()
-                    .find(|e| e.failed.is_none())
-                    .map(Entry::outgoing);
-                if next.is_none() || s.stopped {
-                    s.running = false;
-                    return;
-                }
-                (s.cfg.clone(), next)
-            };
-            let Some(out) = next else { return };
+        while let Some((cfg, out)) = self.next() {
             if !is_online() {
                 // Woken by the `online` event; the timeout re-checks anyway.
                 self.waker.sleep(30_000.0).await;
                 continue;
             }
-            match send_message(&cfg, &out).await {
-                SendResult::Sent(stored) => {
-                    self.forget(&out.client_id);
-                    self.state.borrow_mut().backoff.reset();
-                    self.save();
-                    self.emit(OutboxEvent::Sent {
-                        client_id: out.client_id,
-                        stored,
-                    });
-                }
-                SendResult::Retry {
+            let result = send_message(&cfg, &out, self.abort.signal().as_ref()).await;
+            if self.stopped() {
+                // Torn down mid-request: nobody is listening any more.
+                self.state.borrow_mut().running = false;
+                return;
+            }
+            self.settle(out, result).await;
+        }
+    }
+
+    /// Acts on one send attempt's outcome.
+    async fn settle(&self, out: Outgoing, result: SendResult) {
+        match result {
+            SendResult::Sent(stored) => {
+                self.forget(&out.client_id);
+                self.state.borrow_mut().backoff.reset();
+                self.save();
+                self.emit(OutboxEvent::Sent {
+                    client_id: out.client_id,
+                    stored,
+                });
+            }
+            SendResult::Retry {
+                reason,
+                retry_after,
+            } => {
+                let delay = self
+                    .state
+                    .borrow_mut()
+                    .backoff
+                    .next_delay_after(random(), retry_after);
+                self.emit(OutboxEvent::Waiting {
+                    client_id: out.client_id,
                     reason,
-                    retry_after,
-                } => {
-                    let delay = self
-                        .state
-                        .borrow_mut()
-                        .backoff
-                        .next_delay_after(random(), retry_after);
-                    self.emit(OutboxEvent::Waiting {
-                        client_id: out.client_id,
-                        reason,
-                        retry_at: super::browser::now_ms() + delay,
-                    });
-                    self.waker.sleep(delay).await;
-                }
-                SendResult::Rejected(reason) => {
-                    if let Some(e) = self
-                        .state
-                        .borrow_mut()
-                        .entries
-                        .iter_mut()
-                        .find(|e| e.client_id == out.client_id)
-                    {
-                        e.failed = Some(reason.clone());
-                    }
-                    self.save();
-                    self.emit(OutboxEvent::Failed {
-                        client_id: out.client_id,
-                        reason,
-                    });
-                }
+                    retry_at: now_ms() + delay,
+                });
+                self.waker.sleep(delay).await;
+            }
+            SendResult::Rejected(reason) => {
+                self.set_failed(&out.client_id, Some(reason.clone()));
+                self.save();
+                self.emit(OutboxEvent::Failed {
+                    client_id: out.client_id,
+                    reason,
+                });
             }
         }
     }

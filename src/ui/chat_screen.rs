@@ -1,15 +1,14 @@
 //! The chat layout: rooms sidebar, status, messages, composer, and the
 //! screen reader's live region.
 
-use super::app::Session;
 use super::composer::Composer;
-use super::controller::Chat;
 use super::message_list::MessageList;
 use super::sidebar::Sidebar;
 use super::status::StatusBar;
 use super::use_lang;
+use crate::chat::{Chat, Session};
 use crate::config::Config;
-use crate::transport::browser::{is_visible, Listener};
+use crate::transport::browser::is_visible;
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -25,16 +24,12 @@ pub fn ChatScreen(
     let chat = Chat::start(cfg, lang, session.nickname, session.rooms, session.active);
     provide_context(chat);
 
-    // While the tab is hidden, arrivals count as unread and the title says
-    // how many; back in view, the count clears.
-    // Stored under this component's owner: dropped (and so removed) with it.
-    let _visibility =
-        StoredValue::new_local(Listener::on_document("visibilitychange", move |_| {
-            chat.state.update(|s| s.set_visible(is_visible()));
-        }));
+    // While the tab is hidden the title says how many messages are unread;
+    // back in view, the count clears.
     Effect::new(move |_| {
-        let unread = chat.state.with(|s| s.total_unread());
-        let room = chat.state.with(|s| s.active().to_string());
+        let (unread, room) = chat
+            .state()
+            .with(|s| (s.total_unread(), s.active().to_string()));
         if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
             let title = if unread > 0 && !is_visible() {
                 format!("({unread}) #{room} · sse-chat")
@@ -50,7 +45,7 @@ pub fn ChatScreen(
             <Sidebar />
             <main class="room" aria-labelledby="room-title">
                 <header class="room-header">
-                    <h1 id="room-title">"#" {move || chat.state.with(|s| s.active().to_string())}</h1>
+                    <h1 id="room-title">"#" {move || chat.state().with(|s| s.active().to_string())}</h1>
                     <StatusBar />
                 </header>
                 <MessageList />
@@ -58,7 +53,7 @@ pub fn ChatScreen(
             </main>
             <div class="sr-only" role="status" aria-live="polite" aria-atomic="false">
                 <For
-                    each=move || chat.announcements.get()
+                    each=move || chat.announcements().get()
                     key=|(n, _)| *n
                     children=|(_, text)| view! { <p>{text}</p> }
                 />

@@ -1,8 +1,8 @@
 //! The composer: Enter sends, Shift+Enter adds a line, Escape jumps to the
 //! newest message. Sending works offline (the outbox queues it).
 
-use super::controller::Chat;
 use super::{tr, use_lang};
+use crate::chat::Chat;
 use crate::i18n::{length, t, typing, Key};
 use crate::transport::browser::now_ms;
 use leptos::html::Textarea;
@@ -16,10 +16,9 @@ const COUNTER_FROM: f64 = 0.8;
 #[component]
 pub fn Composer() -> impl IntoView {
     let chat = expect_context::<Chat>();
-    let lang = use_lang();
     let text = RwSignal::new(String::new());
     let input = NodeRef::<Textarea>::new();
-    let max = chat.cfg.with_value(|c| c.max_length);
+    let max = chat.config().max_length;
 
     // Joining lands keyboard users in the composer.
     Effect::new(move |_| {
@@ -28,10 +27,9 @@ pub fn Composer() -> impl IntoView {
         }
     });
 
-    let count = move || text.with(|t| t.chars().count());
-    let too_long = move || count() > max;
+    let count = Signal::derive(move || text.with(|t| t.chars().count()));
+    let too_long = move || count.get() > max;
     let can_send = move || !too_long() && text.with(|t| !t.trim().is_empty());
-
     let send = move || {
         if !can_send() {
             return;
@@ -43,7 +41,6 @@ pub fn Composer() -> impl IntoView {
             let _ = el.focus();
         }
     };
-
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
         // Enter inside an IME composition confirms the candidate, not the message.
         if ev.is_composing() {
@@ -54,29 +51,13 @@ pub fn Composer() -> impl IntoView {
                 ev.prevent_default();
                 send();
             }
-            "Escape" => chat.jump_requests.update(|n| *n += 1),
+            "Escape" => chat.jump_to_newest(),
             _ => {}
         }
     };
 
-    // Re-render the typing line when notices expire.
-    let clock = RwSignal::new(now_ms());
-    let ticker = set_interval_with_handle(move || clock.set(now_ms()), Duration::from_secs(1)).ok();
-    on_cleanup(move || {
-        if let Some(t) = ticker {
-            t.clear()
-        }
-    });
-    let typing_line = move || {
-        let now = clock.get();
-        let users = chat
-            .state
-            .with(|s| s.active_room().map(|r| r.typing(now)).unwrap_or_default());
-        typing(lang.get(), &users)
-    };
-
     view! {
-        <p class="typing" aria-live="polite">{typing_line}</p>
+        <TypingLine />
         <form class="composer" on:submit=move |ev| {
             ev.prevent_default();
             send();
@@ -96,20 +77,59 @@ pub fn Composer() -> impl IntoView {
                 }
                 on:keydown=on_keydown
             ></textarea>
-            <span id="composer-counter" class="counter" class:over=too_long aria-live="polite">
-                {move || {
-                    let n = count();
-                    (n as f64 >= max as f64 * COUNTER_FROM)
-                        .then(|| {
-                            let mut s = length(lang.get(), n, max);
-                            if n > max {
-                                s = format!("{} — {s}", t(lang.get(), Key::TooLong));
-                            }
-                            s
-                        })
-                }}
-            </span>
+            <Counter count max />
             <button type="submit" class="primary" disabled=move || !can_send()>{tr(Key::Send)}</button>
         </form>
     }
+}
+
+/// "n / max characters", shown from [`COUNTER_FROM`] of the limit.
+#[component]
+fn Counter(
+    /// Characters typed.
+    count: Signal<usize>,
+    /// The limit.
+    max: usize,
+) -> impl IntoView {
+    let lang = use_lang();
+    let label = move || {
+        let n = count.get();
+        (n as f64 >= max as f64 * COUNTER_FROM).then(|| {
+            let s = length(lang.get(), n, max);
+            if n > max {
+                format!("{} — {s}", t(lang.get(), Key::TooLong))
+            } else {
+                s
+            }
+        })
+    };
+    let over = move || count.get() > max;
+    view! {
+        <span id="composer-counter" class="counter" class:over=over aria-live="polite">
+            {label}
+        </span>
+    }
+}
+
+/// Who is typing in the active room.
+#[component]
+fn TypingLine() -> impl IntoView {
+    let chat = expect_context::<Chat>();
+    let lang = use_lang();
+    // Re-render when notices expire.
+    let clock = RwSignal::new(now_ms());
+    let ticker = set_interval_with_handle(move || clock.set(now_ms()), Duration::from_secs(1)).ok();
+    on_cleanup(move || {
+        if let Some(t) = ticker {
+            t.clear()
+        }
+    });
+    let line = move || {
+        let now = clock.get();
+        let users = chat
+            .state()
+            .with(|s| s.active_room().map(|r| r.typing(now)).unwrap_or_default());
+        typing(lang.get(), &users)
+    };
+    view! { <p class="typing" aria-live="polite">{line}</p> }
 }

@@ -1,12 +1,10 @@
 //! The join screen: nickname and first room.
 
-use super::app::Session;
 use super::lang_select::LangSelect;
 use super::tr;
+use crate::chat::Session;
 use crate::config::{is_room_name, is_user_name, Config};
 use crate::i18n::Key;
-use crate::transport::browser::{storage_get, storage_set};
-use crate::ui::controller::NICKNAME_KEY;
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -19,7 +17,7 @@ pub fn JoinScreen(
     #[prop(into)]
     on_join: Callback<Session>,
 ) -> impl IntoView {
-    let nickname = RwSignal::new(storage_get(NICKNAME_KEY).unwrap_or_default());
+    let nickname = RwSignal::new(Session::last_nickname().unwrap_or_default());
     let room = RwSignal::new(
         cfg.rooms
             .first()
@@ -42,7 +40,7 @@ pub fn JoinScreen(
             error.set(Some(Key::InvalidRoom));
             return;
         }
-        let _ = storage_set(NICKNAME_KEY, &nick);
+        Session::remember_nickname(&nick);
         on_join.run(Session {
             nickname: nick,
             rooms: vec![r.clone()],

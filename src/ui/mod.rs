@@ -1,10 +1,11 @@
-//! Leptos components, one per file. They talk to the backend only through
-//! [`controller::Chat`], which owns the transport.
+//! Leptos components, one per file (the message list is a folder: its view
+//! rules and windowing are pure modules of their own). Components talk to
+//! the backend only through the chat service ([`crate::chat::Chat`]): they
+//! read its signals and call its commands.
 
 pub mod app;
 pub mod chat_screen;
 pub mod composer;
-pub mod controller;
 pub mod error_screen;
 pub mod format;
 pub mod join;

@@ -1,8 +1,8 @@
 //! Followed rooms with unread badges, joining and leaving, who is here.
 
-use super::controller::Chat;
 use super::lang_select::LangSelect;
 use super::{tr, use_lang};
+use crate::chat::Chat;
 use crate::config::is_room_name;
 use crate::i18n::{t, unread, Key};
 use crate::transport::notify;
@@ -12,14 +12,83 @@ use leptos::task::spawn_local;
 /// The rooms sidebar.
 #[component]
 pub fn Sidebar() -> impl IntoView {
+    view! {
+        <aside class="sidebar">
+            <nav aria-labelledby="rooms-heading">
+                <h2 id="rooms-heading">{tr(Key::Rooms)}</h2>
+                <RoomList />
+                <AddRoom />
+            </nav>
+            <PresenceList />
+            <LangSelect />
+            <NotificationToggle />
+        </aside>
+    }
+}
+
+/// The followed rooms.
+#[component]
+fn RoomList() -> impl IntoView {
+    let chat = expect_context::<Chat>();
+    // Keyed by name only: a row (and the focus on its button) survives
+    // changes of its unread count or of the active room.
+    let rooms = move || chat.state().with(|s| s.room_names());
+    view! {
+        <ul class="room-list">
+            <For each=rooms key=|name| name.clone() children=move |name| view! { <RoomItem name /> } />
+        </ul>
+    }
+}
+
+/// One followed room: open it, see its unread count, leave it.
+#[component]
+fn RoomItem(
+    /// The room's name.
+    name: String,
+) -> impl IntoView {
+    let chat = expect_context::<Chat>();
+    let lang = use_lang();
+    let name = StoredValue::new(name);
+    // Memos: the row updates only when its own values change.
+    let count = Memo::new(move |_| {
+        let name = name.get_value();
+        chat.state()
+            .with(|s| s.room(&name).map_or(0, |r| r.unread()))
+    });
+    let active = Memo::new(move |_| chat.state().with(|s| s.active() == name.get_value()));
+    let leave_label = move || format!("{} #{}", t(lang.get(), Key::Leave), name.get_value());
+    view! {
+        <li class="room-item" class:active=move || active.get()>
+            <button
+                class="room-button"
+                aria-current=move || active.get().then_some("page")
+                on:click=move |_| chat.open_room(&name.get_value())
+            >
+                <span class="room-name">"#" {name.get_value()}</span>
+                <Show when=move || { count.get() > 0 }>
+                    <span class="badge" aria-hidden="true">{count}</span>
+                    <span class="sr-only">{move || unread(lang.get(), count.get())}</span>
+                </Show>
+            </button>
+            <button
+                class="leave"
+                aria-label=leave_label
+                title=leave_label
+                on:click=move |_| chat.leave_room(&name.get_value())
+            >
+                "×"
+            </button>
+        </li>
+    }
+}
+
+/// Joining another room by name.
+#[component]
+fn AddRoom() -> impl IntoView {
     let chat = expect_context::<Chat>();
     let lang = use_lang();
     let new_room = RwSignal::new(String::new());
     let error = RwSignal::new(false);
-
-    // Keyed by name only: a row (and the focus on its button) survives
-    // changes of its unread count or of the active room.
-    let rooms = move || chat.state.with(|s| s.room_names());
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let name = new_room.get_untracked().trim().to_string();
@@ -31,83 +100,44 @@ pub fn Sidebar() -> impl IntoView {
         new_room.set(String::new());
         chat.open_room(&name);
     };
+    view! {
+        <form class="add-room" on:submit=add>
+            <label for="add-room-input">{tr(Key::AddRoomLabel)}</label>
+            <div class="row">
+                <input
+                    id="add-room-input"
+                    maxlength="64"
+                    aria-invalid=move || error.get().to_string()
+                    prop:value=move || new_room.get()
+                    on:input=move |ev| new_room.set(event_target_value(&ev))
+                />
+                <button type="submit">{tr(Key::AddRoom)}</button>
+            </div>
+            <p class="form-error" role="alert">
+                {move || error.get().then(|| t(lang.get(), Key::InvalidRoom))}
+            </p>
+        </form>
+    }
+}
+
+/// Who is in the active room.
+#[component]
+fn PresenceList() -> impl IntoView {
+    let chat = expect_context::<Chat>();
     let present = move || {
-        chat.state.with(|s| {
+        chat.state().with(|s| {
             s.active_room()
-                .map(|r| r.present.clone())
+                .map(|r| r.present().to_vec())
                 .unwrap_or_default()
         })
     };
-
     view! {
-        <aside class="sidebar">
-            <nav aria-labelledby="rooms-heading">
-                <h2 id="rooms-heading">{tr(Key::Rooms)}</h2>
-                <ul class="room-list">
-                    <For
-                        each=rooms
-                        key=|name| name.clone()
-                        children=move |name| {
-                            let (n_count, n_active, n_open, n_leave) = (name.clone(), name.clone(), name.clone(), name.clone());
-                            // Memos: the row updates only when its own values change.
-                            let count = Memo::new(move |_| chat.state.with(|s| s.room(&n_count).map_or(0, |r| r.unread)));
-                            let active = Memo::new(move |_| chat.state.with(|s| s.active() == n_active));
-                            let leave_label = {
-                                let name = name.clone();
-                                move || format!("{} #{name}", t(lang.get(), Key::Leave))
-                            };
-                            view! {
-                                <li class="room-item" class:active=move || active.get()>
-                                    <button
-                                        class="room-button"
-                                        aria-current=move || active.get().then_some("page")
-                                        on:click=move |_| chat.open_room(&n_open)
-                                    >
-                                        <span class="room-name">"#" {name.clone()}</span>
-                                        <Show when=move || { count.get() > 0 }>
-                                            <span class="badge" aria-hidden="true">{count}</span>
-                                            <span class="sr-only">{move || unread(lang.get(), count.get())}</span>
-                                        </Show>
-                                    </button>
-                                    <button
-                                        class="leave"
-                                        aria-label=leave_label.clone()
-                                        title=leave_label
-                                        on:click=move |_| chat.leave_room(&n_leave)
-                                    >
-                                        "×"
-                                    </button>
-                                </li>
-                            }
-                        }
-                    />
-                </ul>
-                <form class="add-room" on:submit=add>
-                    <label for="add-room-input">{tr(Key::AddRoomLabel)}</label>
-                    <div class="row">
-                        <input
-                            id="add-room-input"
-                            maxlength="64"
-                            aria-invalid=move || error.get().to_string()
-                            prop:value=move || new_room.get()
-                            on:input=move |ev| new_room.set(event_target_value(&ev))
-                        />
-                        <button type="submit">{tr(Key::AddRoom)}</button>
-                    </div>
-                    <p class="form-error" role="alert">
-                        {move || error.get().then(|| t(lang.get(), Key::InvalidRoom))}
-                    </p>
-                </form>
-            </nav>
-            <section class="presence" aria-labelledby="presence-heading">
-                <h2 id="presence-heading">{tr(Key::Present)}</h2>
-                <ul>
-                    {move || present().into_iter().map(|u| view! { <li>{u}</li> }).collect_view()}
-                </ul>
-            </section>
-            <LangSelect />
-            <NotificationToggle />
-        </aside>
+        <section class="presence" aria-labelledby="presence-heading">
+            <h2 id="presence-heading">{tr(Key::Present)}</h2>
+            <ul>
+                {move || present().into_iter().map(|u| view! { <li>{u}</li> }).collect_view()}
+            </ul>
+        </section>
     }
 }
 

@@ -1,8 +1,8 @@
 //! The connection status: always visible, with "Retry now" while waiting.
 
-use super::controller::Chat;
 use super::{tr, use_lang};
-use crate::i18n::{failed, reconnecting, reconnecting_spoken, t, Key};
+use crate::chat::Chat;
+use crate::i18n::{failed, notice, reconnecting, reconnecting_spoken, t, Key};
 use crate::transport::browser::now_ms;
 use crate::transport::events::ConnState;
 use leptos::prelude::*;
@@ -17,7 +17,7 @@ pub fn StatusBar() -> impl IntoView {
     let now = RwSignal::new(now_ms());
     let ticker = set_interval_with_handle(
         move || {
-            if matches!(chat.conn.get_untracked(), ConnState::Reconnecting { .. }) {
+            if matches!(chat.conn().get_untracked(), ConnState::Reconnecting { .. }) {
                 now.set(now_ms());
             }
         },
@@ -32,11 +32,11 @@ pub fn StatusBar() -> impl IntoView {
 
     let label = move || {
         let l = lang.get();
-        match chat.conn.get() {
+        match chat.conn().get() {
             ConnState::Connecting => t(l, Key::Connecting).to_string(),
             ConnState::Open => t(l, Key::Connected).to_string(),
             ConnState::Offline => t(l, Key::Offline).to_string(),
-            ConnState::Failed(why) => failed(l, &why),
+            ConnState::Failed(why) => failed(l, &why.to_string()),
             ConnState::Reconnecting { attempt, retry_at } => {
                 let secs = ((retry_at - now.get()) / 1000.0).ceil().max(0.0) as u32;
                 reconnecting(l, secs, attempt)
@@ -45,12 +45,12 @@ pub fn StatusBar() -> impl IntoView {
     };
     let spoken = move || {
         let l = lang.get();
-        match chat.conn.get() {
+        match chat.conn().get() {
             ConnState::Reconnecting { attempt, .. } => reconnecting_spoken(l, attempt),
             _ => label(),
         }
     };
-    let class = move || match chat.conn.get() {
+    let class = move || match chat.conn().get() {
         ConnState::Open => "status ok",
         ConnState::Connecting => "status pending",
         ConnState::Reconnecting { .. } | ConnState::Offline => "status warn",
@@ -58,7 +58,7 @@ pub fn StatusBar() -> impl IntoView {
     };
     let waiting = move || {
         matches!(
-            chat.conn.get(),
+            chat.conn().get(),
             ConnState::Reconnecting { .. } | ConnState::Failed(_)
         )
     };
@@ -74,19 +74,26 @@ pub fn StatusBar() -> impl IntoView {
                 <button class="link-button" on:click=move |_| chat.retry_now()>{tr(Key::RetryNow)}</button>
             </Show>
         </div>
-        {move || {
-            chat.notice
-                .get()
-                .map(|n| {
-                    view! {
-                        <div class="notice" role="alert">
-                            <span>{n}</span>
-                            <button class="link-button" aria-label=tr(Key::Dismiss) on:click=move |_| chat.notice.set(None)>
-                                "×"
-                            </button>
-                        </div>
-                    }
-                })
-        }}
+        <NoticeBar />
+    }
+}
+
+/// The current notice (an unreadable event, storage full, a history
+/// error), translated when rendered so a language switch re-translates it.
+#[component]
+fn NoticeBar() -> impl IntoView {
+    let chat = expect_context::<Chat>();
+    let lang = use_lang();
+    move || {
+        chat.notice().get().map(|n| {
+            view! {
+                <div class="notice" role="alert">
+                    <span>{move || notice(lang.get(), &n)}</span>
+                    <button class="link-button" aria-label=tr(Key::Dismiss) on:click=move |_| chat.dismiss_notice()>
+                        "×"
+                    </button>
+                </div>
+            }
+        })
     }
 }

@@ -3,9 +3,9 @@
 #![allow(dead_code)]
 
 use leptos::prelude::*;
+use sse_chat::chat::{Chat, ChatWriter};
 use sse_chat::config::Config;
 use sse_chat::i18n::Lang;
-use sse_chat::ui::controller::Chat;
 use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -61,7 +61,11 @@ pub fn clear_storage() {
 /// A component mounted in the test page; removed when dropped.
 pub struct Mounted {
     pub root: web_sys::HtmlElement,
+    /// The chat in context, as components get it (read-only signals,
+    /// commands).
     pub chat: Chat,
+    /// Write access to its state, to set up what a test looks at.
+    pub writer: ChatWriter,
     _handle: Box<dyn std::any::Any>,
 }
 
@@ -92,12 +96,12 @@ pub fn mount<V: IntoView + 'static>(view: impl Fn() -> V + 'static) -> Mounted {
     )
     .unwrap();
     document().body().unwrap().append_child(&root).unwrap();
-    let slot: Rc<Cell<Option<Chat>>> = Rc::default();
+    let slot: Rc<Cell<Option<(Chat, ChatWriter)>>> = Rc::default();
     let out = slot.clone();
     let handle = leptos::mount::mount_to(root.clone(), move || {
         let lang = RwSignal::new(Lang::En);
         provide_context(lang);
-        let chat = Chat::detached(
+        let (chat, writer) = Chat::detached(
             lang,
             Arc::new(Config::default()),
             "me",
@@ -105,12 +109,14 @@ pub fn mount<V: IntoView + 'static>(view: impl Fn() -> V + 'static) -> Mounted {
             "general",
         );
         provide_context(chat);
-        out.set(Some(chat));
+        out.set(Some((chat, writer)));
         view()
     });
+    let (chat, writer) = slot.get().expect("mounted");
     Mounted {
         root,
-        chat: slot.get().expect("mounted"),
+        chat,
+        writer,
         _handle: Box::new(handle),
     }
 }

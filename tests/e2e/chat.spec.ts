@@ -21,9 +21,12 @@ test('two users chat in real time', async ({ browser }) => {
   await expect(alice.locator('.presence li')).toHaveText(['alice', 'bob']);
   // Typing shows on the other side.
   // Bob typed "hi alice" a moment ago, and the backend rate-limits typing
-  // notices; typing on for a few seconds gets one through.
-  await composer(bob).pressSequentially('and another thing, alice', { delay: 150 });
-  await expect(alice.locator('.typing')).toHaveText('bob is typing…');
+  // notices: he keeps typing, a key at a time, until Alice sees it (each
+  // round waits for that condition, not for a fixed time).
+  await expect(async () => {
+    await composer(bob).press('x');
+    await expect(alice.locator('.typing')).toHaveText('bob is typing…', { timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
 });
 
 test('reading history while messages arrive keeps the view and offers a jump', async ({ browser, request }) => {

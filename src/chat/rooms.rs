@@ -1,0 +1,155 @@
+//! Commands on rooms: switching and joining, leaving (the stream follows
+//! the room list), scroll-back, and typing notices.
+
+use super::start::CLOCK_SKEW_MS;
+use super::Chat;
+use crate::config::fill_template;
+use crate::errors::Notice;
+use crate::transport::browser::now_ms;
+use crate::transport::history::fetch_older;
+use crate::transport::send::send_typing;
+use crate::transport::storage::{self, keys};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// Page size of scroll-back requests.
+pub const HISTORY_PAGE: usize = 50;
+/// Typing notices are sent at most this often while typing.
+const TYPING_EVERY_MS: f64 = 3_000.0;
+
+impl Chat {
+    /// Switches to `room`, joining it when new.
+    pub fn open_room(&self, room: &str) {
+        let joined = self.state.try_update(|s| {
+            let new = s.room(room).is_none();
+            s.set_active(room).then_some(new)
+        });
+        let Some(joined) = joined.flatten() else {
+            self.tell(Notice::RoomLimit);
+            return;
+        };
+        self.save_rooms();
+        let per_room = self.cfg.with_value(|c| c.per_room_stream());
+        if joined || per_room {
+            // A fresh replay (not a resume) brings the new room's recent
+            // past, which is history, not news; what the other rooms get
+            // again is dropped as duplicate.
+            self.state
+                .update(|s| s.set_history_before(now_ms() - CLOCK_SKEW_MS));
+            self.reconnect_for_rooms(false);
+        }
+        if joined {
+            self.load_older(room);
+        }
+    }
+
+    /// Stops following `room`.
+    pub fn leave_room(&self, room: &str) {
+        if self.state.try_update(|s| s.leave(room)) == Some(true) {
+            self.save_rooms();
+            self.reconnect_for_rooms(true);
+        }
+    }
+
+    /// Loads a page of older messages of `room` (no-op without a history
+    /// URL, when nothing older exists, or while a request is in flight).
+    pub fn load_older(&self, room: &str) {
+        let cfg = self.cfg.get_value();
+        let Some(template) = cfg.history_url.clone() else {
+            return;
+        };
+        let before = self.state.with_untracked(|s| {
+            s.room(room)
+                .filter(|r| r.log().has_older())
+                .map(|r| r.log().oldest_id().map(String::from))
+        });
+        let in_flight = self
+            .loading_older
+            .with_untracked(|l| l.iter().any(|r| r == room));
+        let Some(before) = before.filter(|_| !in_flight) else {
+            return;
+        };
+        let room = room.to_string();
+        self.loading_older.update(|l| l.push(room.clone()));
+        let signal = self.links.with_value(|l| l.fetches.signal());
+        let chat = *self;
+        spawn_local(async move {
+            let result = fetch_older(
+                &cfg,
+                &template,
+                &room,
+                before.as_deref(),
+                HISTORY_PAGE,
+                signal.as_ref(),
+            )
+            .await;
+            // The chat may be gone (the request was aborted then).
+            chat.loading_older.try_update(|l| l.retain(|r| r != &room));
+            match result {
+                Ok(page) => {
+                    chat.state.try_update(|s| {
+                        s.prepend_history(&room, page.messages, page.has_more, now_ms())
+                    });
+                }
+                Err(e) => {
+                    chat.notice.try_set(Some(Notice::HistoryFailed(e)));
+                }
+            }
+        });
+    }
+
+    /// Tells the backend we are typing (throttled; only with a typing URL).
+    pub fn typing(&self) {
+        let cfg = self.cfg.get_value();
+        let now = now_ms();
+        if cfg.typing_url.is_none() || now - self.last_typing.get_value() < TYPING_EVERY_MS {
+            return;
+        }
+        self.last_typing.set_value(now);
+        let (room, me) = self
+            .state
+            .with_untracked(|s| (s.active().to_string(), s.me().to_string()));
+        let last_typing = self.last_typing;
+        let signal = self.links.with_value(|l| l.fetches.signal());
+        spawn_local(async move {
+            if let Some(wait_s) = send_typing(&cfg, &room, &me, signal.as_ref()).await {
+                // Rate-limited: the next keystroke after the wait tries again.
+                last_typing.try_set_value(now_ms() - TYPING_EVERY_MS + wait_s * 1000.0);
+            }
+        });
+    }
+
+    pub(super) fn events_url(&self) -> String {
+        let (rooms, active, me) = self.state.with_untracked(|s| {
+            (
+                s.room_names().join(","),
+                s.active().to_string(),
+                s.me().to_string(),
+            )
+        });
+        self.cfg.with_value(|cfg| {
+            fill_template(
+                &cfg.events_url,
+                &[("rooms", &rooms), ("room", &active), ("user", &me)],
+            )
+        })
+    }
+
+    pub(super) fn save_rooms(&self) {
+        let (rooms, active) = self
+            .state
+            .with_untracked(|s| (s.room_names(), s.active().to_string()));
+        // Losing the room list is an inconvenience, not data loss: no notice.
+        let _ = storage::set(keys::ROOMS, &rooms.join(","));
+        let _ = storage::set(keys::ACTIVE, &active);
+    }
+
+    fn reconnect_for_rooms(&self, resume: bool) {
+        let url = self.events_url();
+        self.links.with_value(|l| {
+            if let Some(s) = &l.stream {
+                s.set_url(url, resume)
+            }
+        });
+    }
+}

@@ -1,0 +1,113 @@
+//! Wiring a chat to its backend: the outbox (restored unsent messages
+//! first), the event stream with per-frame batching, the page's visibility,
+//! and one history page per room. Everything is owned by the chat's
+//! [`super::Links`], so the owner's cleanup releases it all.
+
+use super::{Chat, Links};
+use crate::config::Config;
+use crate::errors::Notice;
+use crate::i18n::Lang;
+use crate::transport::batcher::Batcher;
+use crate::transport::browser::{is_visible, now_ms, Listener};
+use crate::transport::events::EventStream;
+use crate::transport::outbox::{Outbox, OutboxEvent};
+use leptos::prelude::*;
+use std::sync::Arc;
+
+/// Tolerance between the server's clock and ours when telling replayed
+/// history from news.
+pub const CLOCK_SKEW_MS: f64 = 2_000.0;
+
+impl Chat {
+    /// Starts the chat for `me` in `rooms`, showing `active`. Must run
+    /// inside a reactive owner (a component): its cleanup closes the
+    /// stream, stops the outbox and aborts requests in flight.
+    pub fn start(
+        cfg: Arc<Config>,
+        lang: RwSignal<Lang>,
+        me: String,
+        rooms: Vec<String>,
+        active: String,
+    ) -> Chat {
+        let (chat, _) = Chat::detached(lang, cfg.clone(), &me, &rooms, &active);
+        let started = now_ms();
+        chat.state.update(|s| {
+            // What the first replay brings is the past, not news.
+            s.set_history_before(started - CLOCK_SKEW_MS);
+            s.set_visible(is_visible());
+        });
+        // Restored unsent messages first: their rooms belong on the stream.
+        let outbox = chat.open_outbox(cfg.clone());
+        let stream = chat.open_stream(cfg);
+        // While the tab is hidden, arrivals count as unread.
+        let visibility = Listener::on_document("visibilitychange", move |_| {
+            chat.state.try_update(|s| s.set_visible(is_visible()));
+        });
+        chat.links.set_value(Links {
+            stream: Some(stream),
+            outbox: Some(outbox),
+            _listeners: visibility.into_iter().collect(),
+            ..Links::default()
+        });
+        chat.save_rooms();
+        // The replay brings the recent past of busy rooms; quiet rooms may
+        // be missing from it, so each room also gets one history page.
+        // (Messages are placed by id, so the two cannot interleave.)
+        for room in chat.state.with_untracked(|s| s.room_names()) {
+            chat.load_older(&room);
+        }
+        chat
+    }
+
+    fn open_outbox(&self, cfg: Arc<Config>) -> Outbox {
+        let chat = *self;
+        let outbox = Outbox::new(cfg, move |event| chat.on_outbox(event));
+        self.state.update(|s| {
+            for r in outbox.restored() {
+                s.add_pending(&r.out, r.created);
+                if let Some(reason) = r.failed {
+                    s.send_failed(&r.out.client_id, reason);
+                }
+            }
+        });
+        outbox.start();
+        outbox
+    }
+
+    fn open_stream(&self, cfg: Arc<Config>) -> EventStream {
+        let chat = *self;
+        // Per-room streams carry no room name: an event belongs to the room
+        // the stream was open for when it arrived (the active one).
+        let per_room = cfg.per_room_stream();
+        let batcher = Batcher::new(move |items| chat.ingest(items));
+        EventStream::open(cfg, self.events_url(), self.conn, move |raw| {
+            let room = per_room
+                .then(|| chat.state.try_with_untracked(|s| s.active().to_string()))
+                .flatten();
+            batcher.push((raw, room))
+        })
+    }
+
+    fn on_outbox(&self, event: OutboxEvent) {
+        // Events may come after the chat was torn down: try_ everywhere.
+        match event {
+            OutboxEvent::Sent { client_id, stored } => {
+                self.state
+                    .try_update(|s| s.send_succeeded(&client_id, stored));
+            }
+            OutboxEvent::Failed { client_id, reason } => {
+                self.state.try_update(|s| s.send_failed(&client_id, reason));
+            }
+            // The message stays pending; the connection status tells the
+            // rest. Nothing to change in the room.
+            OutboxEvent::Waiting { .. } => {}
+            OutboxEvent::StorageError(e) => {
+                self.notice.try_set(Some(Notice::StorageFailed(e)));
+            }
+            OutboxEvent::Unreadable { error, backup_key } => {
+                self.notice
+                    .try_set(Some(Notice::OutboxUnreadable { error, backup_key }));
+            }
+        }
+    }
+}

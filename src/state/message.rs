@@ -1,0 +1,135 @@
+//! One message as the UI shows it, and its delivery state. The two
+//! constructors are the only places a [`Message`] is built: one for what the
+//! backend sent (live or history), one for what this user just wrote.
+
+use crate::errors::RequestError;
+use crate::protocol::{Outgoing, WireMessage};
+
+/// Delivery state of a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Confirmed by the backend (or received from it).
+    Sent,
+    /// Queued or in flight.
+    Pending,
+    /// Rejected by the backend, with its reason; the user may retry or discard.
+    Failed(RequestError),
+}
+
+/// A message as the UI shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Message {
+    /// Unique, stable within the page's life: the key of rendered rows.
+    pub uid: u64,
+    /// Bumped whenever this message changes (send state, id), so a keyed
+    /// list re-renders just this row.
+    pub version: u32,
+    pub id: Option<String>,
+    pub room: String,
+    pub user: Option<String>,
+    pub text: String,
+    /// Epoch ms: the backend's time, or the local time of sending/arrival.
+    pub ts: f64,
+    pub client_id: Option<String>,
+    pub status: Status,
+    /// Sent by this browser's user.
+    pub mine: bool,
+}
+
+impl Message {
+    /// A message the backend sent (on the stream or in a history page),
+    /// filed under `room`. It is ours when it carries our name and a client
+    /// id (a backend echoing client ids echoes only the sender's own).
+    pub fn from_wire(uid: u64, m: WireMessage, room: &str, me: &str, now: f64) -> Message {
+        Message {
+            uid,
+            version: 0,
+            mine: m.user.as_deref() == Some(me) && m.client_id.is_some(),
+            id: m.id,
+            room: room.to_string(),
+            user: m.user,
+            text: m.text,
+            ts: m.ts.unwrap_or(now),
+            client_id: m.client_id,
+            status: Status::Sent,
+        }
+    }
+
+    /// A message this user just wrote, not yet confirmed.
+    pub fn pending(uid: u64, out: &Outgoing, now: f64) -> Message {
+        Message {
+            uid,
+            version: 0,
+            id: None,
+            room: out.room.clone(),
+            user: Some(out.user.clone()),
+            text: out.text.clone(),
+            ts: now,
+            client_id: Some(out.client_id.clone()),
+            status: Status::Pending,
+            mine: true,
+        }
+    }
+
+    /// The row key for keyed rendering.
+    pub fn key(&self) -> (u64, u32) {
+        (self.uid, self.version)
+    }
+
+    /// Whether this is our own message with client id `cid`.
+    pub fn is_own(&self, cid: &str) -> bool {
+        self.mine && self.client_id.as_deref() == Some(cid)
+    }
+
+    /// The numeric value of the backend id, when it is one (the reference
+    /// backend's ids are integers; other backends' may be anything).
+    pub fn numeric_id(&self) -> Option<u64> {
+        numeric_id(self.id.as_deref())
+    }
+}
+
+/// The numeric value of a backend id, when it is one.
+pub fn numeric_id(id: Option<&str>) -> Option<u64> {
+    id?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wire(user: &str, cid: Option<&str>) -> WireMessage {
+        WireMessage {
+            id: Some("7".into()),
+            room: None,
+            user: Some(user.into()),
+            text: "hi".into(),
+            ts: None,
+            client_id: cid.map(String::from),
+        }
+    }
+
+    #[test]
+    fn ours_only_with_our_name_and_a_client_id() {
+        let m = Message::from_wire(1, wire("me", Some("c")), "g", "me", 5.0);
+        assert!(m.mine && m.is_own("c") && !m.is_own("d"));
+        assert_eq!((m.ts, m.numeric_id(), m.room.as_str()), (5.0, Some(7), "g"));
+        assert!(!Message::from_wire(2, wire("me", None), "g", "me", 0.0).mine);
+        assert!(!Message::from_wire(3, wire("you", Some("c")), "g", "me", 0.0).mine);
+    }
+
+    #[test]
+    fn pending_messages_are_ours_without_an_id() {
+        let out = Outgoing {
+            room: "g".into(),
+            user: "me".into(),
+            text: "x".into(),
+            client_id: "c1".into(),
+        };
+        let m = Message::pending(4, &out, 9.0);
+        assert_eq!(
+            (m.status, m.id, m.ts, m.mine),
+            (Status::Pending, None, 9.0, true)
+        );
+        assert_eq!(numeric_id(Some("1795440670:0")), None);
+    }
+}

@@ -1,0 +1,121 @@
+//! One followed room: its message log, unread count, who is here and who
+//! is typing.
+
+use super::log::MessageLog;
+use crate::protocol::Presence;
+
+/// A typing notice is shown this long unless renewed.
+pub const TYPING_TTL_MS: f64 = 6_000.0;
+
+/// One followed room.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Room {
+    pub name: String,
+    pub(super) log: MessageLog,
+    pub(super) unread: usize,
+    pub(super) present: Vec<String>,
+    /// Who is typing, with the time their notice expires.
+    pub(super) typing: Vec<(String, f64)>,
+    /// Client ids of our own messages not yet confirmed (pending or
+    /// failed): few, so echo matching never scans the whole log for them.
+    pub(super) unsent: Vec<String>,
+}
+
+impl Room {
+    pub(super) fn new(name: &str) -> Self {
+        Room {
+            name: name.to_string(),
+            ..Room::default()
+        }
+    }
+
+    /// The messages held in memory.
+    pub fn log(&self) -> &MessageLog {
+        &self.log
+    }
+
+    /// Messages counted as unread.
+    pub fn unread(&self) -> usize {
+        self.unread
+    }
+
+    /// Who is here, sorted.
+    pub fn present(&self) -> &[String] {
+        &self.present
+    }
+
+    /// Users typing at `now` (expired notices are skipped).
+    pub fn typing(&self, now: f64) -> Vec<String> {
+        self.typing
+            .iter()
+            .filter(|(_, until)| *until > now)
+            .map(|(u, _)| u.clone())
+            .collect()
+    }
+
+    /// Applies a presence snapshot, or a change carrying only the delta.
+    pub(super) fn apply_presence(&mut self, p: Presence) {
+        let mut users = p.users;
+        if let Some(j) = p.joined {
+            if !users.contains(&j) {
+                users.extend(self.present.iter().cloned());
+                users.push(j);
+            }
+        }
+        if let Some(l) = &p.left {
+            if users.is_empty() {
+                users = self.present.clone();
+            }
+            users.retain(|u| u != l);
+        }
+        users.sort();
+        users.dedup();
+        self.present = users;
+    }
+
+    /// `user` is typing at `now`.
+    pub(super) fn note_typing(&mut self, user: &str, now: f64) {
+        self.typing.retain(|(u, until)| u != user && *until > now);
+        self.typing.push((user.to_string(), now + TYPING_TTL_MS));
+    }
+
+    /// Someone who just spoke has stopped typing.
+    pub(super) fn stop_typing(&mut self, user: &str) {
+        self.typing.retain(|(u, _)| u != user);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presence_snapshots_and_deltas() {
+        let mut room = Room::new("general");
+        let p = |users: &[&str], joined: Option<&str>, left: Option<&str>| Presence {
+            room: "general".into(),
+            users: users.iter().map(|u| u.to_string()).collect(),
+            joined: joined.map(String::from),
+            left: left.map(String::from),
+        };
+        room.apply_presence(p(&["b", "a"], None, None));
+        assert_eq!(room.present(), ["a", "b"]);
+        room.apply_presence(p(&[], Some("c"), None));
+        assert_eq!(room.present(), ["a", "b", "c"]);
+        room.apply_presence(p(&[], None, Some("a")));
+        assert_eq!(room.present(), ["b", "c"]);
+    }
+
+    #[test]
+    fn typing_notices_expire_and_renew() {
+        let mut room = Room::new("general");
+        room.note_typing("b", 1_000.0);
+        assert_eq!(room.typing(2_000.0), ["b"]);
+        assert!(room.typing(1_000.0 + TYPING_TTL_MS).is_empty());
+        room.note_typing("b", 5_000.0);
+        room.note_typing("b", 5_500.0);
+        assert_eq!(room.typing(5_600.0), ["b"], "renewed, not doubled");
+        room.stop_typing("b");
+        assert!(room.typing(5_600.0).is_empty());
+    }
+}

@@ -1,0 +1,127 @@
+//! One message row: author and time at a group's start, the text as text
+//! (links only for http, https and mailto), "Show more" for long messages,
+//! and the send state with Retry and Discard for a refused one.
+
+use super::rows::Row;
+use crate::chat::Chat;
+use crate::errors::RequestError;
+use crate::i18n::{send_failed, t, Key, Lang};
+use crate::state::{Message, Status};
+use crate::text::{is_long, linkify, preview, Segment};
+use crate::ui::format;
+use leptos::prelude::*;
+
+/// A message row, with a day separator above it when a day starts.
+#[component]
+pub fn MessageRow(
+    /// The message and what its neighbours decide.
+    row: Row,
+    /// The UI language.
+    lang: RwSignal<Lang>,
+) -> impl IntoView {
+    let Row {
+        msg,
+        group_start,
+        new_day,
+    } = row;
+    let ts = msg.ts;
+    let failed = match &msg.status {
+        Status::Failed(r) => Some(r.clone()),
+        _ => None,
+    };
+    let cid = msg.client_id.clone().unwrap_or_default();
+    let (pending, is_failed) = (msg.status == Status::Pending, failed.is_some());
+    view! {
+        {new_day.then(|| view! {
+            <li class="day-separator">
+                <span>{move || format::day(ts, lang.get())}</span>
+            </li>
+        })}
+        <li class="msg" class:mine=msg.mine data-uid=msg.uid.to_string() class:continued=!group_start
+            class:pending=pending class:failed=is_failed
+            data-id=msg.id.clone().unwrap_or_default()>
+            <MessageHead msg=msg.clone() group_start lang />
+            <MessageBody text=msg.text.clone() lang />
+            {pending
+                .then(|| view! { <span class="msg-state">{move || t(lang.get(), Key::Pending)}</span> })}
+            {failed.map(|reason| view! { <SendFailed reason client_id=cid lang /> })}
+        </li>
+    }
+}
+
+/// Author and time; visible at a group's start, for screen readers always.
+#[component]
+fn MessageHead(msg: Message, group_start: bool, lang: RwSignal<Lang>) -> impl IntoView {
+    let ts = msg.ts;
+    // Computed once per row (and language), used for hover and focus.
+    let full_date = Memo::new(move |_| format::full(ts, lang.get()));
+    let (author, mine) = (msg.user, msg.mine);
+    let author_label = move || match &author {
+        Some(u) if mine => format!("{u} ({})", t(lang.get(), Key::You)),
+        Some(u) => u.clone(),
+        None => t(lang.get(), Key::Anonymous).to_string(),
+    };
+    view! {
+        <div class="msg-head" class:sr-only=!group_start>
+            <span class="author">{author_label}</span>
+            <time
+                datetime=format::iso(ts)
+                title=full_date
+                data-full=full_date
+                // Only the times in view are tab stops; a focused one
+                // shows its full date (CSS), as hovering does.
+                tabindex=group_start.then_some("0")
+            >
+                {move || format::time(ts, lang.get())}
+            </time>
+        </div>
+    }
+}
+
+/// The text, linkified, folded behind "Show more" when long.
+#[component]
+fn MessageBody(text: String, lang: RwSignal<Lang>) -> impl IntoView {
+    let expanded = RwSignal::new(false);
+    let long = is_long(&text);
+    let body = move || {
+        let shown = if long && !expanded.get() {
+            preview(&text)
+        } else {
+            text.clone()
+        };
+        linkify(&shown)
+            .into_iter()
+            .map(|seg| match seg {
+                Segment::Text(t) => t.into_any(),
+                Segment::Link { href, text } => view! {
+                    <a href=href target="_blank" rel="noopener noreferrer">{text}</a>
+                }
+                .into_any(),
+            })
+            .collect_view()
+    };
+    view! {
+        <div class="msg-text">{body}</div>
+        {long.then(|| view! {
+            <button class="link-button show-more" aria-expanded=move || expanded.get().to_string()
+                on:click=move |_| expanded.update(|e| *e = !*e)>
+                {move || if expanded.get() { t(lang.get(), Key::ShowLess) } else { t(lang.get(), Key::ShowMore) }}
+            </button>
+        })}
+    }
+}
+
+/// The backend's reason for refusing a message, with Retry and Discard.
+#[component]
+fn SendFailed(reason: RequestError, client_id: String, lang: RwSignal<Lang>) -> impl IntoView {
+    let chat = expect_context::<Chat>();
+    let reason = reason.to_string();
+    let cid = StoredValue::new(client_id);
+    view! {
+        <div class="msg-failed" role="alert">
+            <span>{move || send_failed(lang.get(), &reason)}</span>
+            <button on:click=move |_| chat.retry(&cid.get_value())>{move || t(lang.get(), Key::Retry)}</button>
+            <button on:click=move |_| chat.discard(&cid.get_value())>{move || t(lang.get(), Key::Discard)}</button>
+        </div>
+    }
+}
