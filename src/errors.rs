@@ -50,19 +50,60 @@ pub enum RequestError {
 }
 
 impl RequestError {
-    /// Classifies an error answer from its status and body.
+    /// Classifies an error answer from its status and body. A JSON body
+    /// gives its `error`, `message` or `detail` sentence; an HTML page (a
+    /// proxy's or framework's error page) is reduced to the status's name,
+    /// never shown as markup; other text is shortened.
     pub fn from_response(status: u16, body: &str) -> RequestError {
-        let from_json = serde_json::from_str::<Value>(body).ok().and_then(|v| {
+        let trimmed = body.trim();
+        let from_json = serde_json::from_str::<Value>(trimmed).ok().and_then(|v| {
             ["error", "message", "detail"]
                 .iter()
                 .find_map(|k| v.get(k).and_then(Value::as_str).map(String::from))
         });
-        let text = from_json.unwrap_or_else(|| body.trim().chars().take(200).collect());
+        let text = match from_json {
+            Some(sentence) => sentence,
+            None if trimmed.starts_with('<') => status_text(status).unwrap_or("").to_string(),
+            None => trimmed.chars().take(200).collect(),
+        };
         RequestError::Http {
             status,
             detail: (!text.is_empty()).then_some(text),
         }
     }
+
+    /// Whether a status says "this endpoint does not exist here".
+    pub fn means_not_here_status(status: u16) -> bool {
+        matches!(status, 404 | 405 | 501)
+    }
+
+    /// Whether this error says the endpoint does not exist here.
+    pub fn means_not_here(&self) -> bool {
+        matches!(self, RequestError::Http { status, .. } if Self::means_not_here_status(*status))
+    }
+}
+
+/// The standard name of an HTTP status (for answers whose body is a page).
+pub fn status_text(status: u16) -> Option<&'static str> {
+    Some(match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        413 => "Payload Too Large",
+        415 => "Unsupported Media Type",
+        422 => "Unprocessable Content",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => return None,
+    })
 }
 
 impl fmt::Display for RequestError {
@@ -126,6 +167,13 @@ impl fmt::Display for HistoryError {
 
 impl std::error::Error for HistoryError {}
 
+impl HistoryError {
+    /// Whether the history URL does not exist on this backend.
+    pub fn means_not_here(&self) -> bool {
+        matches!(self, HistoryError::Request(e) if e.means_not_here())
+    }
+}
+
 /// The event stream cannot be opened at all.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StreamError {
@@ -153,6 +201,9 @@ pub enum Notice {
     /// An event could not be decoded and was skipped; `sample` is the start
     /// of its data.
     SkippedEvent { error: DecodeError, sample: String },
+    /// A message was shown without a field that could not be read (said
+    /// once per session); `sample` is the start of its data.
+    FieldIgnored { error: DecodeError, sample: String },
     /// Unsent messages cannot be saved for a reload.
     StorageFailed(StorageError),
     /// The outbox saved earlier could not be read; it was kept under
@@ -179,6 +230,39 @@ mod tests {
         assert_eq!(RequestError::from_response(500, "").to_string(), "HTTP 500");
         let long = RequestError::from_response(400, &"x".repeat(500)).to_string();
         assert_eq!(long.len(), "HTTP 400: ".len() + 200);
+    }
+
+    #[test]
+    fn html_error_pages_are_reduced_to_the_status_name() {
+        let page = "<html><head><title>413 Request Entity Too Large</title></head>\n<body><center><h1>413</h1></center><hr><center>nginx</center></body></html>";
+        assert_eq!(
+            RequestError::from_response(413, page).to_string(),
+            "HTTP 413: Payload Too Large"
+        );
+        assert_eq!(
+            RequestError::from_response(404, "\n<!DOCTYPE html><p>Cannot POST /x</p>").to_string(),
+            "HTTP 404: Not Found"
+        );
+        assert_eq!(
+            RequestError::from_response(418, "<p>teapot</p>").to_string(),
+            "HTTP 418"
+        );
+        assert_eq!(
+            RequestError::from_response(400, r#"{"detail":"bad room"}"#).to_string(),
+            "HTTP 400: bad room"
+        );
+    }
+
+    #[test]
+    fn missing_endpoints_are_told_apart_from_failures() {
+        let e = |status| RequestError::Http {
+            status,
+            detail: None,
+        };
+        assert!(e(404).means_not_here() && e(405).means_not_here() && e(501).means_not_here());
+        assert!(!e(500).means_not_here() && !e(503).means_not_here());
+        assert!(HistoryError::Request(e(404)).means_not_here());
+        assert!(!HistoryError::BadShape.means_not_here());
     }
 
     #[test]

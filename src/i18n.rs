@@ -227,6 +227,12 @@ pub fn notice(lang: Lang, notice: &Notice) -> String {
         (Lang::ZhCn, Notice::SkippedEvent { error, sample }) => {
             format!("有一条事件无法读取，已跳过（{error}: {sample}）")
         }
+        (Lang::En, Notice::FieldIgnored { error, sample }) => {
+            format!("A message was shown without a field it could not read ({error}: {sample})")
+        }
+        (Lang::ZhCn, Notice::FieldIgnored { error, sample }) => {
+            format!("有一条消息的某个字段无法读取，已省略该字段显示（{error}: {sample}）")
+        }
         (Lang::En, Notice::StorageFailed(e)) => {
             format!("Unsent messages cannot be saved for a reload: {e}")
         }

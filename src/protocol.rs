@@ -53,17 +53,29 @@ pub enum Incoming {
     Ignored,
 }
 
-/// Decodes one SSE event (`event:` type, joined `data:`, and the event's
-/// `lastEventId`).
+/// Decodes one SSE event (`event:` type, joined `data:`, and the id the
+/// event carried itself, see [`own_event_id`]).
 pub fn decode(
     cfg: &Config,
     event_type: &str,
     data: &str,
-    last_event_id: &str,
+    event_id: &str,
+) -> Result<Incoming, DecodeError> {
+    decode_noting(cfg, event_type, data, event_id, &mut None)
+}
+
+/// [`decode`], also noting in `ignored` the first optional field that
+/// could not be read (the message is kept without it).
+pub fn decode_noting(
+    cfg: &Config,
+    event_type: &str,
+    data: &str,
+    event_id: &str,
+    ignored: &mut Option<DecodeError>,
 ) -> Result<Incoming, DecodeError> {
     let is = |name: &Option<String>| name.as_deref() == Some(event_type);
     if cfg.message_events.iter().any(|e| e == event_type) {
-        decode_message(cfg, data, last_event_id)
+        decode_message(cfg, data, event_id, ignored)
             .map(|m| m.map_or(Incoming::Ignored, Incoming::Message))
     } else if is(&cfg.ping_event) {
         Ok(Incoming::Ping)
@@ -79,9 +91,10 @@ pub fn decode(
 fn decode_message(
     cfg: &Config,
     data: &str,
-    last_event_id: &str,
+    event_id: &str,
+    ignored: &mut Option<DecodeError>,
 ) -> Result<Option<WireMessage>, DecodeError> {
-    let sse_id = (!last_event_id.is_empty()).then(|| last_event_id.to_string());
+    let sse_id = (!event_id.is_empty()).then(|| event_id.to_string());
     let map = match serde_json::from_str::<Value>(data) {
         Ok(Value::Object(map)) => map,
         // A JSON string is plain text that happens to be quoted.
@@ -92,13 +105,32 @@ fn decode_message(
         None => return Err(DecodeError::MissingText),
         Some(v) => scalar_string(v).ok_or(DecodeError::BadField("text"))?,
     };
-    let user = optional_string(&map, &cfg.fields.user, "user")?;
-    let room = optional_string(&map, &cfg.fields.room, "room")?;
-    let client_id = optional_string(&map, &cfg.fields.client_id, "client_id")?;
-    let id = optional_string(&map, &cfg.fields.id, "id")?.or(sse_id);
+    // Optional fields that cannot be read fall back (anonymous, arrival
+    // time, no id) and are reported once: the message itself is shown.
+    let mut optional = |names: &[String], what: &'static str| match first(&map, names) {
+        None | Some(Value::Null) => None,
+        Some(v) => {
+            let s = scalar_string(v);
+            if s.is_none() {
+                ignored.get_or_insert(DecodeError::BadField(what));
+            }
+            s
+        }
+    };
+    let user = optional(&cfg.fields.user, "user");
+    let room = optional(&cfg.fields.room, "room");
+    let client_id = optional(&cfg.fields.client_id, "client_id");
+    // The JSON id first; the SSE `id:` only when this event carried one.
+    let id = optional(&cfg.fields.id, "id").or(sse_id);
     let ts = match first(&map, &cfg.fields.time) {
         None | Some(Value::Null) => None,
-        Some(v) => Some(parse_time(v).ok_or(DecodeError::BadField("time"))?),
+        Some(v) => {
+            let t = parse_time(v);
+            if t.is_none() {
+                ignored.get_or_insert(DecodeError::BadField("time"));
+            }
+            t
+        }
     };
     Ok(Some(WireMessage {
         id,
@@ -108,6 +140,18 @@ fn decode_message(
         ts,
         client_id: client_id.filter(|c| !c.is_empty()),
     }))
+}
+
+/// The id an event carried itself. The browser's `lastEventId` carries
+/// over from earlier events (a ping's, or a message's before) to events
+/// that have no `id:` field, and ignores an `id:` with a NUL: an id equal
+/// to the one before it on the same source is not this event's own.
+pub fn own_event_id<'a>(previous: &str, current: &'a str) -> &'a str {
+    if current == previous {
+        ""
+    } else {
+        current
+    }
 }
 
 fn plain(cfg: &Config, text: &str, id: Option<String>) -> Option<WireMessage> {
@@ -137,7 +181,20 @@ fn clip(mut text: String) -> String {
 }
 
 fn first<'a>(map: &'a Map<String, Value>, names: &[String]) -> Option<&'a Value> {
-    names.iter().find_map(|n| map.get(n))
+    names.iter().find_map(|n| lookup(map, n))
+}
+
+/// A field by name; a dotted name (`data.author.name`) walks nested
+/// objects, unless the object has a key spelled with the dots itself.
+fn lookup<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    if let Some(v) = map.get(name) {
+        return Some(v);
+    }
+    let (head, rest) = name.split_once('.')?;
+    match map.get(head)? {
+        Value::Object(inner) => lookup(inner, rest),
+        _ => None,
+    }
 }
 
 /// Strings as they are; numbers and booleans as their JSON spelling.
@@ -147,19 +204,6 @@ fn scalar_string(v: &Value) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
-    }
-}
-
-fn optional_string(
-    map: &Map<String, Value>,
-    names: &[String],
-    what: &'static str,
-) -> Result<Option<String>, DecodeError> {
-    match first(map, names) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => scalar_string(v)
-            .map(Some)
-            .ok_or(DecodeError::BadField(what)),
     }
 }
 
@@ -186,7 +230,8 @@ pub fn parse_time(v: &Value) -> Option<f64> {
 /// The largest time a JavaScript `Date` represents.
 pub const MAX_DATE_MS: f64 = 8.64e15;
 
-/// Parses `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)` into epoch milliseconds.
+/// Parses `YYYY-MM-DDTHH:MM:SS[.frac][Z|±HH:MM]` into epoch milliseconds
+/// (no offset: UTC).
 pub fn parse_rfc3339(s: &str) -> Option<f64> {
     let b = s.as_bytes();
     if b.len() < 19 || !s.is_ascii() {
@@ -225,6 +270,8 @@ pub fn parse_rfc3339(s: &str) -> Option<f64> {
         frac = format!("0.{}", &s[start..i]).parse().ok()?;
     }
     let offset_min = match b.get(i) {
+        // No offset at all (Python's isoformat() of a naive time): UTC.
+        None => 0,
         Some(b'Z' | b'z') if i + 1 == b.len() => 0,
         Some(sign @ (b'+' | b'-')) if i + 6 == b.len() && b[i + 3] == b':' => {
             let m = num(i + 1..i + 3)? * 60 + num(i + 4..i + 6)?;
@@ -303,7 +350,9 @@ pub struct Encoded {
     pub body: String,
 }
 
-/// Encodes a message in the configured send format.
+/// Encodes a message in the configured send format. With a data field
+/// (`sendDataField`, Mercure-style hubs), the message object travels as
+/// JSON inside that one field, beside the room field.
 pub fn encode(cfg: &Config, msg: &Outgoing) -> Encoded {
     let f = &cfg.send_fields;
     let fields = [
@@ -312,21 +361,38 @@ pub fn encode(cfg: &Config, msg: &Outgoing) -> Encoded {
         (&f.text, &msg.text),
         (&f.client_id, &msg.client_id),
     ];
-    let present = fields.into_iter().filter(|(name, _)| !name.is_empty());
-    match cfg.send_format {
-        SendFormat::Json => {
-            let map: Map<String, Value> = present
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                .collect();
-            Encoded {
-                content_type: "application/json",
-                body: Value::Object(map).to_string(),
-            }
+    // In the configured order (a form body keeps it).
+    let object: Vec<(String, Value)> = fields
+        .iter()
+        .filter(|(name, _)| !name.is_empty())
+        .map(|(k, v)| ((*k).clone(), Value::String((*v).clone())))
+        .collect();
+    // The outer fields: every field, or the room and the data field.
+    let outer: Vec<(String, Value)> = match &cfg.send_data_field {
+        None => object,
+        Some(d) => {
+            let room = (!f.room.is_empty() && f.room != *d)
+                .then(|| (f.room.clone(), Value::String(msg.room.clone())));
+            let data = (d.clone(), Value::Object(object.into_iter().collect()));
+            room.into_iter().chain([data]).collect()
         }
+    };
+    match cfg.send_format {
+        SendFormat::Json => Encoded {
+            content_type: "application/json",
+            body: Value::Object(outer.into_iter().collect()).to_string(),
+        },
         SendFormat::Form => Encoded {
             content_type: "application/x-www-form-urlencoded",
-            body: present
-                .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
+            body: outer
+                .iter()
+                .map(|(k, v)| {
+                    let v = match v {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    format!("{}={}", percent_encode(k), percent_encode(&v))
+                })
                 .collect::<Vec<_>>()
                 .join("&"),
         },
@@ -349,7 +415,7 @@ pub fn encode_typing(room: &str, user: &str) -> Encoded {
 /// backend returns one (as JSON), else `None`.
 pub fn decode_send_response(cfg: &Config, body: &str) -> Option<WireMessage> {
     match serde_json::from_str::<Value>(body) {
-        Ok(Value::Object(_)) => decode_message(cfg, body, "").ok().flatten(),
+        Ok(Value::Object(_)) => decode_message(cfg, body, "", &mut None).ok().flatten(),
         _ => None,
     }
 }
@@ -447,6 +513,13 @@ mod tests {
         assert_eq!(m.ts, Some(1763715600250.0));
     }
 
+    fn msg_with(c: &Config, data: &str) -> WireMessage {
+        match decode(c, "message", data, "") {
+            Ok(Incoming::Message(m)) => m,
+            other => panic!("not a message: {other:?}"),
+        }
+    }
+
     #[test]
     fn plain_text_and_quoted_strings() {
         let m = msg("hello <b>world</b>", "3");
@@ -472,19 +545,81 @@ mod tests {
             decode(&c, "message", r#"{"text":{"a":1}}"#, ""),
             Err(DecodeError::BadField("text"))
         );
+    }
+
+    #[test]
+    fn unreadable_optional_fields_fall_back_and_are_noted_once() {
+        let c = cfg();
+        let mut ignored = None;
+        let data = r#"{"text":"t","ts":"1:31:26 PM","user":[1],"id":{"x":1}}"#;
+        let Ok(Incoming::Message(m)) = decode_noting(&c, "message", data, "5", &mut ignored) else {
+            panic!("the message must be kept");
+        };
+        assert_eq!((m.text.as_str(), m.ts, m.user), ("t", None, None));
         assert_eq!(
-            decode(&c, "message", r#"{"text":"t","ts":"yesterday"}"#, ""),
-            Err(DecodeError::BadField("time"))
+            m.id.as_deref(),
+            Some("5"),
+            "an unusable JSON id falls back to the SSE id"
         );
         assert_eq!(
-            decode(&c, "message", r#"{"text":"t","user":[1]}"#, ""),
-            Err(DecodeError::BadField("user"))
+            ignored,
+            Some(DecodeError::BadField("user")),
+            "the first one is noted"
         );
-        // Partial JSON is just text.
+        let mut ignored = None;
+        let _ = decode_noting(
+            &c,
+            "message",
+            r#"{"text":"t","user":"a"}"#,
+            "",
+            &mut ignored,
+        );
+        assert_eq!(ignored, None);
+    }
+
+    #[test]
+    fn dotted_field_paths_reach_into_nested_payloads() {
+        let mut c = cfg();
+        c.fields.text = vec!["data.text".into()];
+        c.fields.user = vec!["data.author.name".into(), "user".into()];
+        let m = msg_with(&c, r#"{"data":{"text":"deep","author":{"name":"ann"}}}"#);
+        assert_eq!((m.text.as_str(), m.user.as_deref()), ("deep", Some("ann")));
+        // A key spelled with a dot wins over the path; a missing path falls through.
+        let m = msg_with(
+            &c,
+            r#"{"data.text":"flat","data":{"text":"deep"},"user":"u"}"#,
+        );
+        assert_eq!((m.text.as_str(), m.user.as_deref()), ("flat", Some("u")));
         assert_eq!(
-            msg(r#"{"text":"unterminated"#, "").text,
-            r#"{"text":"unterminated"#
+            decode(&c, "message", r#"{"data":"not an object"}"#, ""),
+            Err(DecodeError::MissingText)
         );
+    }
+
+    #[test]
+    fn carried_over_event_ids_are_not_the_events_own() {
+        assert_eq!(own_event_id("", "7"), "7");
+        assert_eq!(
+            own_event_id("7", "7"),
+            "",
+            "no id: field, the 7 carried over"
+        );
+        assert_eq!(own_event_id("7", "8"), "8");
+        assert_eq!(own_event_id("7", ""), "", "an empty id: resets");
+    }
+
+    #[test]
+    fn iso_times_without_an_offset_are_utc() {
+        assert_eq!(parse_rfc3339("2025-11-21T10:00:00"), Some(1763719200000.0));
+        assert_eq!(
+            parse_rfc3339("2025-11-21T10:00:00.123456"),
+            Some(1763719200123.0)
+        );
+        assert_eq!(
+            parse_time(&Value::String(" 1763719200 ".into())),
+            Some(1763719200000.0)
+        );
+        assert_eq!(parse_rfc3339("2025-11-21T10:00:00+0100"), None);
     }
 
     #[test]
@@ -542,8 +677,9 @@ mod tests {
         // Shown, such a time would make the browser throw (RangeError).
         let c = cfg();
         assert_eq!(
-            decode(&c, "message", r#"{"text":"t","ts":1e20}"#, ""),
-            Err(DecodeError::BadField("time"))
+            msg_with(&c, r#"{"text":"t","ts":1e20}"#).ts,
+            None,
+            "kept, untimed"
         );
         assert_eq!(parse_time(&Value::from(8.64e15)), Some(8.64e15));
         assert_eq!(parse_time(&Value::from(8.64e15 + 1.0)), None);
@@ -557,10 +693,40 @@ mod tests {
     fn rfc3339() {
         assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0.0));
         assert_eq!(parse_rfc3339("2000-03-01T00:00:00Z"), Some(951868800000.0));
-        assert_eq!(parse_rfc3339("2000-03-01T00:00:00"), None);
+        assert_eq!(
+            parse_rfc3339("2000-03-01T00:00:00"),
+            Some(951868800000.0),
+            "naive: UTC"
+        );
         assert_eq!(parse_rfc3339("2000-13-01T00:00:00Z"), None);
         assert_eq!(parse_rfc3339("2000-03-01T00:00:00.Z"), None);
         assert_eq!(parse_rfc3339("２０００-03-01T00:00:00Z"), None);
+    }
+
+    #[test]
+    fn a_data_field_carries_the_message_as_json_beside_the_room() {
+        let mut c = cfg();
+        c.send_data_field = Some("data".into());
+        c.send_fields.room = "topic".into();
+        c.send_format = SendFormat::Form;
+        let out = Outgoing {
+            room: "general".into(),
+            user: "ann".into(),
+            text: "hi & bye".into(),
+            client_id: "c1".into(),
+        };
+        let body = encode(&c, &out).body;
+        let (topic, data) = body.split_once('&').unwrap();
+        assert_eq!(topic, "topic=general");
+        let json = crate::config::percent_decode(data.strip_prefix("data=").unwrap());
+        let v: Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            (v["topic"].as_str(), v["user"].as_str(), v["text"].as_str(), v["client_id"].as_str()),
+            (Some("general"), Some("ann"), Some("hi & bye"), Some("c1"))
+        );
+        c.send_format = SendFormat::Json;
+        let v: Value = serde_json::from_str(&encode(&c, &out).body).unwrap();
+        assert_eq!((v["topic"].as_str(), v["data"]["text"].as_str()), (Some("general"), Some("hi & bye")));
     }
 
     #[test]

@@ -441,7 +441,8 @@ async fn the_outbox_survives_a_reload_and_is_sent_afterwards() {
     let first = Owner::new();
     let chat = start_chat(&room, &first);
     chat.send(text.clone());
-    let key = "sse-chat.outbox:".to_string() + &test_config().send_url;
+    let key =
+        "sse-chat.outbox:".to_string() + test_config().send_url.as_deref().unwrap_or_default();
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     assert!(
         storage
@@ -476,13 +477,14 @@ async fn the_outbox_survives_a_reload_and_is_sent_afterwards() {
 #[wasm_bindgen_test]
 async fn a_silent_stream_is_detected_as_stalled_and_reopened() {
     init_executor();
-    // A heartbeat event name the backend never sends: after the stall
-    // timeout without any event, the client must give up on the stream.
+    // The backend pings every 2 s (the harness's --heartbeat); a stall
+    // timeout of 1 s, armed by the first ping, takes the gap after it for a
+    // dead connection: the client must give up on the stream and reopen it.
     let base = server();
     let json = serde_json::json!({
         "eventsUrl": format!("{base}/api/events?rooms={{rooms}}"),
         "sendUrl": format!("{base}/api/messages"),
-        "pingEvent": "never-sent",
+        "pingEvent": "ping",
         "presenceEvent": "",
         "stallTimeoutMs": 1000,
     });

@@ -5,7 +5,7 @@
 use super::Chat;
 use crate::errors::Notice;
 use crate::i18n::{announce, t, Key};
-use crate::protocol::{decode, Incoming};
+use crate::protocol::{decode_noting, Incoming};
 use crate::state::Arrival;
 use crate::transport::browser::{is_visible, now_ms};
 use crate::transport::events::RawEvent;
@@ -25,10 +25,17 @@ impl Chat {
         };
         let mut batch = Vec::with_capacity(items.len());
         let mut skipped = None;
+        let mut ignored = None;
+        let mut ignored_sample = String::new();
         for (raw, room) in items {
-            match decode(&cfg, &raw.kind, &raw.data, &raw.last_event_id) {
+            match decode_noting(&cfg, &raw.kind, &raw.data, &raw.id, &mut ignored) {
                 Ok(Incoming::Ignored) => {}
-                Ok(item) => batch.push((item, room)),
+                Ok(item) => {
+                    if ignored.is_some() && ignored_sample.is_empty() {
+                        ignored_sample = raw.data.chars().take(80).collect();
+                    }
+                    batch.push((item, room))
+                }
                 Err(error) => {
                     skipped = Some(Notice::SkippedEvent {
                         error,
@@ -40,6 +47,15 @@ impl Chat {
         if let Some(notice) = skipped {
             // The stream goes on; the user learns that something was skipped.
             self.tell(notice);
+        } else if let Some(error) = ignored {
+            // Shown without the field: said once per session, not per message.
+            if !self.quirks.with_value(|q| q.field_noted) {
+                self.quirks.update_value(|q| q.field_noted = true);
+                self.tell(Notice::FieldIgnored {
+                    error,
+                    sample: ignored_sample,
+                });
+            }
         }
         if batch.is_empty() {
             return;

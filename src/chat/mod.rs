@@ -49,6 +49,18 @@ pub struct Chat {
     /// stream, stops the outbox and aborts every fetch in flight.
     links: StoredValue<Links, LocalStorage>,
     last_typing: StoredValue<f64>,
+    quirks: StoredValue<Quirks>,
+}
+
+/// What the chat learnt about the backend during this session.
+#[derive(Clone, Copy, Debug, Default)]
+struct Quirks {
+    /// Told the user once that a field could not be read.
+    field_noted: bool,
+    /// The history URL answered "not here" (404, 405, 501): no scroll-back.
+    no_history: bool,
+    /// The typing URL answered "not here": no typing notices.
+    no_typing: bool,
 }
 
 /// The chat's long-lived browser objects; each releases itself on drop.
@@ -90,6 +102,7 @@ impl Chat {
             loading_older: RwSignal::new(Vec::new()),
             links: StoredValue::new_local(Links::default()),
             last_typing: StoredValue::new(0.0),
+            quirks: StoredValue::new(Quirks::default()),
         };
         let writer = ChatWriter {
             state: chat.state,

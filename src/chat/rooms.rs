@@ -7,7 +7,7 @@ use crate::config::fill_template;
 use crate::errors::Notice;
 use crate::transport::browser::now_ms;
 use crate::transport::history::fetch_older;
-use crate::transport::send::send_typing;
+use crate::transport::send::{send_typing, TypingAnswer};
 use crate::transport::storage::{self, keys};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -58,6 +58,9 @@ impl Chat {
         let Some(template) = cfg.history_url.clone() else {
             return;
         };
+        if self.quirks.with_value(|q| q.no_history) {
+            return;
+        }
         let before = self.state.with_untracked(|s| {
             s.room(room)
                 .filter(|r| r.log().has_older())
@@ -91,6 +94,11 @@ impl Chat {
                         s.prepend_history(&room, page.messages, page.has_more, now_ms())
                     });
                 }
+                // A backend without scroll-back (the URL is a default, or a
+                // guess): the feature is off for the session, quietly.
+                Err(e) if e.means_not_here() => {
+                    chat.quirks.try_update_value(|q| q.no_history = true);
+                }
                 Err(e) => {
                     chat.notice.try_set(Some(Notice::HistoryFailed(e)));
                 }
@@ -102,19 +110,28 @@ impl Chat {
     pub fn typing(&self) {
         let cfg = self.cfg.get_value();
         let now = now_ms();
-        if cfg.typing_url.is_none() || now - self.last_typing.get_value() < TYPING_EVERY_MS {
+        if cfg.typing_url.is_none()
+            || self.quirks.with_value(|q| q.no_typing)
+            || now - self.last_typing.get_value() < TYPING_EVERY_MS
+        {
             return;
         }
         self.last_typing.set_value(now);
         let (room, me) = self
             .state
             .with_untracked(|s| (s.active().to_string(), s.me().to_string()));
-        let last_typing = self.last_typing;
+        let (last_typing, quirks) = (self.last_typing, self.quirks);
         let signal = self.links.with_value(|l| l.fetches.signal());
         spawn_local(async move {
-            if let Some(wait_s) = send_typing(&cfg, &room, &me, signal.as_ref()).await {
+            match send_typing(&cfg, &room, &me, signal.as_ref()).await {
                 // Rate-limited: the next keystroke after the wait tries again.
-                last_typing.try_set_value(now_ms() - TYPING_EVERY_MS + wait_s * 1000.0);
+                TypingAnswer::Wait(secs) => {
+                    last_typing.try_set_value(now_ms() - TYPING_EVERY_MS + secs * 1000.0);
+                }
+                TypingAnswer::NotHere => {
+                    quirks.try_update_value(|q| q.no_typing = true);
+                }
+                TypingAnswer::Done => {}
             }
         });
     }

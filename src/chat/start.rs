@@ -37,7 +37,8 @@ impl Chat {
             s.set_visible(is_visible());
         });
         // Restored unsent messages first: their rooms belong on the stream.
-        let outbox = chat.open_outbox(cfg.clone());
+        // A read-only feed has nothing to send.
+        let outbox = (!cfg.read_only()).then(|| chat.open_outbox(cfg.clone()));
         let stream = chat.open_stream(cfg);
         // While the tab is hidden, arrivals count as unread.
         let visibility = Listener::on_document("visibilitychange", move |_| {
@@ -45,7 +46,7 @@ impl Chat {
         });
         chat.links.set_value(Links {
             stream: Some(stream),
-            outbox: Some(outbox),
+            outbox,
             _listeners: visibility.into_iter().collect(),
             ..Links::default()
         });

@@ -8,6 +8,7 @@
 //! default in `Config`, and its row in README.md, which a test demands).
 
 use super::model::Config;
+use super::presets::{self, preset, Preset};
 use super::values::{
     boolean, field_name, name, names, number, optional, plain_text, room_names, send_format,
     url_template, Raw,
@@ -26,7 +27,8 @@ pub(super) struct Setting {
 }
 
 /// Placeholders each URL template may use (see the `Config` field docs).
-const EVENTS_PLACEHOLDERS: &[&str] = &["rooms", "room", "user"];
+/// `rooms:*` allows `{rooms:PARAM}`, a query parameter repeated per room.
+const EVENTS_PLACEHOLDERS: &[&str] = &["rooms", "rooms:*", "room", "user"];
 const SEND_PLACEHOLDERS: &[&str] = &["room", "user"];
 const HISTORY_PLACEHOLDERS: &[&str] = &["room", "before", "limit"];
 
@@ -34,13 +36,19 @@ const HISTORY_PLACEHOLDERS: &[&str] = &["room", "before", "limit"];
 /// (`parse(raw).map(|v| store v)`) so the key and the field it writes sit on
 /// neighbouring lines.
 pub(super) const SETTINGS: &[Setting] = &[
+    // Applied before every other key whatever its position (see `load`).
+    Setting {
+        name: presets::KEY,
+        set: |c, r| preset(r).and_then(|p| apply_preset(c, p)),
+    },
     Setting {
         name: "eventsUrl",
         set: |c, r| url_template(r, EVENTS_PLACEHOLDERS).map(|v| c.events_url = v),
     },
     Setting {
         name: "sendUrl",
-        set: |c, r| url_template(r, SEND_PLACEHOLDERS).map(|v| c.send_url = v),
+        // Empty: read-only, no composer.
+        set: |c, r| optional(r, |r| url_template(r, SEND_PLACEHOLDERS)).map(|v| c.send_url = v),
     },
     Setting {
         name: "historyUrl",
@@ -101,6 +109,10 @@ pub(super) const SETTINGS: &[Setting] = &[
         name: "sendClientIdField",
         set: |c, r| field_name(r).map(|v| c.send_fields.client_id = v),
     },
+    Setting {
+        name: "sendDataField",
+        set: |c, r| optional(r, name).map(|v| c.send_data_field = v),
+    },
     // Id and text lookups must name at least one field: a message without
     // either cannot be shown or deduplicated. The others may be empty.
     Setting {
@@ -145,6 +157,20 @@ pub(super) const SETTINGS: &[Setting] = &[
 /// The setting called `key`, if there is one.
 pub(super) fn find(key: &str) -> Option<&'static Setting> {
     SETTINGS.iter().find(|s| s.name == key)
+}
+
+/// Stores a preset's settings, each through its own setter. A preset that
+/// names a key wrongly, or itself, is a bug the tests catch; it is reported
+/// rather than trusted all the same.
+fn apply_preset(c: &mut Config, preset: &Preset) -> Result<(), String> {
+    for (key, value) in preset.settings {
+        let setting = find(key)
+            .filter(|s| s.name != presets::KEY)
+            .ok_or_else(|| format!("preset {} names unknown setting {key:?}", preset.name))?;
+        (setting.set)(c, &Raw::Str(value))
+            .map_err(|problem| format!("preset {} sets {key}: {problem}", preset.name))?;
+    }
+    Ok(())
 }
 
 // Built at compile time from the table so the public list cannot drift from
@@ -194,6 +220,9 @@ mod tests {
     }
 
     const EXAMPLES: &[Example] = &[
+        ex("preset", r#""nchan""#, "nchan", |c| {
+            c.events_url == "/sub/{room}"
+        }),
         ex(
             "eventsUrl",
             r#""/e/{room}?u={user}""#,
@@ -204,7 +233,7 @@ mod tests {
             "sendUrl",
             r#""https://x.example/{room}""#,
             "https://x.example/{room}",
-            |c| c.send_url == "https://x.example/{room}",
+            |c| c.send_url.as_deref() == Some("https://x.example/{room}"),
         ),
         ex(
             "historyUrl",
@@ -248,6 +277,9 @@ mod tests {
         }),
         ex("sendClientIdField", r#""""#, "", |c| {
             c.send_fields.client_id.is_empty()
+        }),
+        ex("sendDataField", r#""payload""#, "payload", |c| {
+            c.send_data_field.as_deref() == Some("payload")
         }),
         ex("idFields", r#"["uuid"]"#, "uuid", |c| {
             c.fields.id == ["uuid"]

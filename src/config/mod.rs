@@ -4,7 +4,9 @@
 //! One built `dist/` works against any backend because the configuration is
 //! assembled at start-up from three layers, later overriding earlier:
 //!
-//! 1. built-in defaults (the reference backend under `/api`),
+//! 1. built-in defaults (the reference backend under `/api`), or the
+//!    preset the `preset` key names (the URL's if it has one, else the
+//!    file's): defaults for a kind of backend, applied before any other key,
 //! 2. an optional `config.json` served beside `index.html`,
 //! 3. the page's URL query parameters.
 //!
@@ -19,18 +21,21 @@
 //! - `keys`: the one table of settings keys (name and setter). `config.json`
 //!   parsing, URL parameters, the unknown-key error, [`KEYS`] and the README
 //!   check all read it, so the list of keys exists once;
+//! - `presets`: the named groups of settings the `preset` key picks (data
+//!   only, applied through the `keys` table);
 //! - `load`: layering ([`Config::load`]) and [`ConfigError`];
 //! - `values`: checking and converting one raw value (URL templates, names,
 //!   lists, numbers, booleans) and the room and nickname rules;
 //! - `url`: query strings, percent-coding and URL templates.
 //!
-//! Dependencies run one way (`load` → `keys` → `values` → `model`, and
-//! `load` → `url`); no child imports from this file, which keeps the
-//! module free of import cycles.
+//! Dependencies run one way (`load` → `keys` → `presets` → `values` →
+//! `model`, `keys` → `values`, and `load` → `url`); no child imports from
+//! this file, which keeps the module free of import cycles.
 
 mod keys;
 mod load;
 mod model;
+mod presets;
 mod url;
 mod values;
 

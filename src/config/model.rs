@@ -60,11 +60,13 @@ pub struct FieldAliases {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
     /// SSE stream URL. Placeholders: `{rooms}` (comma-joined followed rooms,
-    /// one connection for all), `{room}` (one room per connection: the active
-    /// one), `{user}`.
+    /// one connection for all), `{rooms:PARAM}` (one `PARAM=<room>` query
+    /// parameter per followed room, one connection for all), `{room}` (one
+    /// room per connection: the active one), `{user}`.
     pub events_url: String,
-    /// POST URL for new messages. Placeholders: `{room}`, `{user}`.
-    pub send_url: String,
+    /// POST URL for new messages. Placeholders: `{room}`, `{user}`. `None`:
+    /// the backend takes no messages and the app is read-only (no composer).
+    pub send_url: Option<String>,
     /// Optional scroll-back URL. Placeholders: `{room}`, `{before}`, `{limit}`.
     pub history_url: Option<String>,
     /// Optional typing-notification POST URL. Placeholders: `{room}`, `{user}`.
@@ -88,6 +90,10 @@ pub struct Config {
     pub send_format: SendFormat,
     /// Field names written into sent messages.
     pub send_fields: SendFields,
+    /// When set, the message object (every field of `send_fields`) is sent
+    /// as JSON inside this one field, with the room field beside it (a
+    /// Mercure hub's `topic` and `data`). Not used by `SendFormat::Text`.
+    pub send_data_field: Option<String>,
     /// Field names read from incoming messages.
     pub fields: FieldAliases,
     /// Handling of event data that is not a JSON object.
@@ -106,7 +112,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             events_url: "/api/events?rooms={rooms}&user={user}".into(),
-            send_url: "/api/messages".into(),
+            send_url: Some("/api/messages".into()),
             history_url: Some("/api/rooms/{room}/messages?before={before}&limit={limit}".into()),
             typing_url: Some("/api/typing".into()),
             message_events: strings(&["message"]),
@@ -123,6 +129,7 @@ impl Default for Config {
                 text: "text".into(),
                 client_id: "client_id".into(),
             },
+            send_data_field: None,
             fields: FieldAliases {
                 id: strings(&["id"]),
                 text: strings(&["text", "message", "content", "body"]),
@@ -142,5 +149,11 @@ impl Config {
     /// True when the events URL opens one stream per room rather than one for all.
     pub fn per_room_stream(&self) -> bool {
         self.events_url.contains("{room}")
+    }
+
+    /// True when there is nowhere to send messages: the app only shows the
+    /// stream and offers no composer.
+    pub fn read_only(&self) -> bool {
+        self.send_url.is_none()
     }
 }

@@ -47,9 +47,16 @@ pub fn percent_decode(s: &str) -> String {
 /// Percent-encodes everything but unreserved characters (RFC 3986), for
 /// query values and form bodies.
 pub fn percent_encode(s: &str) -> String {
+    encode_except(s, b"")
+}
+
+/// Percent-encodes everything but unreserved characters and the bytes in
+/// `keep`.
+fn encode_except(s: &str, keep: &[u8]) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') || keep.contains(&b)
+        {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
@@ -60,7 +67,14 @@ pub fn percent_encode(s: &str) -> String {
 
 /// Fills `{name}` placeholders in a URL template with percent-encoded values.
 /// Placeholders without a value become empty.
+///
+/// `{name:param}` repeats a query parameter: the value of `name` is read as
+/// a comma-separated list and becomes `param=<item>` once per non-empty item,
+/// joined by `&` (`{rooms:topic}` with `rooms` = `a,b` gives
+/// `topic=a&topic=b`; an empty list gives nothing). Items cannot contain a
+/// comma, which room names never do.
 pub fn fill_template(template: &str, values: &[(&str, &str)]) -> String {
+    let value = |key: &str| values.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -69,8 +83,11 @@ pub fn fill_template(template: &str, values: &[(&str, &str)]) -> String {
         match after.find('}') {
             Some(close) => {
                 let key = &after[..close];
-                if let Some((_, v)) = values.iter().find(|(k, _)| *k == key) {
-                    out.push_str(&percent_encode(v));
+                match key.split_once(':') {
+                    Some((list, param)) => {
+                        out.push_str(&repeat_param(param, value(list).unwrap_or("")));
+                    }
+                    None => out.push_str(&percent_encode(value(key).unwrap_or(""))),
                 }
                 rest = &after[close + 1..];
             }
@@ -84,7 +101,22 @@ pub fn fill_template(template: &str, values: &[(&str, &str)]) -> String {
     out
 }
 
+/// `param=<item>` for each non-empty item of the comma-separated `list`,
+/// joined by `&`, every part percent-encoded.
+fn repeat_param(param: &str, list: &str) -> String {
+    let param = percent_encode(param);
+    list.split(',')
+        .filter(|item| !item.is_empty())
+        .map(|item| format!("{param}={}", percent_encode(item)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 /// Adds (or replaces) one query parameter on a URL, keeping any fragment.
+///
+/// The value keeps `: @ / , [ ]` literal (all valid in a query): it is an
+/// event id, and some servers read it undecoded (nginx's `$arg_…`, which
+/// nchan uses to parse ids like `1795440670:0` at the `:`).
 pub fn with_query_param(url: &str, key: &str, value: &str) -> String {
     let (base, fragment) = match url.split_once('#') {
         Some((b, f)) => (b, Some(f)),
@@ -96,7 +128,8 @@ pub fn with_query_param(url: &str, key: &str, value: &str) -> String {
         .filter(|p| !p.is_empty() && p.split('=').next() != Some(key))
         .map(String::from)
         .collect();
-    parts.push(format!("{}={}", percent_encode(key), percent_encode(value)));
+    let value = encode_except(value, b":@/,[]");
+    parts.push(format!("{}={value}", percent_encode(key)));
     let mut out = format!("{path}?{}", parts.join("&"));
     if let Some(f) = fragment {
         out.push('#');
@@ -138,5 +171,60 @@ mod tests {
             "/e?a=1&last_event_id=9"
         );
         assert_eq!(with_query_param("/e#f", "k", "v w"), "/e?k=v%20w#f");
+    }
+
+    #[test]
+    fn resume_ids_keep_their_colons_and_lose_their_delimiters() {
+        // nchan parses `$arg_last_event_id` undecoded, at the `:`.
+        assert_eq!(
+            with_query_param("/sub/general", "last_event_id", "1795440670:0"),
+            "/sub/general?last_event_id=1795440670:0"
+        );
+        assert_eq!(
+            with_query_param("/s", "id", "1:[0],-1/@a"),
+            "/s?id=1:[0],-1/@a"
+        );
+        assert_eq!(
+            with_query_param("/s", "id", "a&b=c#d+e%f?g h"),
+            "/s?id=a%26b%3Dc%23d%2Be%25f%3Fg%20h"
+        );
+        assert_eq!(percent_decode("1795440670:0"), "1795440670:0");
+    }
+
+    #[test]
+    fn list_placeholders_repeat_a_query_parameter_per_item() {
+        let fill = |rooms: &str| {
+            fill_template(
+                "/.well-known/mercure?{rooms:topic}&u={user}",
+                &[("rooms", rooms), ("user", "Zoë")],
+            )
+        };
+        assert_eq!(
+            fill("general,dev-ops"),
+            "/.well-known/mercure?topic=general&topic=dev-ops&u=Zo%C3%AB"
+        );
+        assert_eq!(fill("one"), "/.well-known/mercure?topic=one&u=Zo%C3%AB");
+        // Empty items are skipped; no rooms at all leave the parameter out.
+        assert_eq!(
+            fill(",a,,b,"),
+            "/.well-known/mercure?topic=a&topic=b&u=Zo%C3%AB"
+        );
+        assert_eq!(fill(""), "/.well-known/mercure?&u=Zo%C3%AB");
+        // The parameter name and the items are percent-encoded.
+        assert_eq!(
+            fill_template("/s?{rooms:t[]}", &[("rooms", "a b,c&d")]),
+            "/s?t%5B%5D=a%20b&t%5B%5D=c%26d"
+        );
+        // An unknown list gives nothing, like any placeholder without a value;
+        // with_query_param keeps the repeated parameters.
+        assert_eq!(fill_template("/s?{nope:t}x", &[]), "/s?x");
+        assert_eq!(
+            with_query_param(
+                &fill_template("/s?{rooms:topic}", &[("rooms", "a,b")]),
+                "lastEventID",
+                "urn:1"
+            ),
+            "/s?topic=a&topic=b&lastEventID=urn:1"
+        );
     }
 }

@@ -57,7 +57,8 @@ pub(super) fn optional<T>(
 }
 
 /// An http(s) URL or a relative path whose `{placeholders}` are all among
-/// `placeholders`.
+/// `placeholders`. An entry `list:*` there allows `{list:PARAM}`, the query
+/// parameter `PARAM` repeated once per item of `list` (see `fill_template`).
 pub(super) fn url_template(raw: &Raw<'_>, placeholders: &[&str]) -> Result<String, String> {
     let s = string(raw)?;
     let s = s.trim().to_string();
@@ -89,14 +90,43 @@ fn check_placeholders(template: &str, placeholders: &[&str]) -> Result<(), Strin
             return Err("has a `{` without a matching `}`".into());
         };
         let name = &after[..close];
-        if !placeholders.contains(&name) {
-            let allowed: Vec<String> = placeholders.iter().map(|p| format!("{{{p}}}")).collect();
-            return Err(format!(
-                "unknown placeholder {{{name}}}; allowed here: {}",
-                allowed.join(", ")
-            ));
+        match name.split_once(':') {
+            Some((list, param)) if placeholders.contains(&format!("{list}:*").as_str()) => {
+                let before = &template[..template.len() - rest.len() + open];
+                check_repeated(name, param, before)?;
+            }
+            _ if placeholders.contains(&name) => {}
+            _ => {
+                let allowed: Vec<String> = placeholders
+                    .iter()
+                    .map(|p| format!("{{{}}}", p.replace(":*", ":PARAM")))
+                    .collect();
+                return Err(format!(
+                    "unknown placeholder {{{name}}}; allowed here: {}",
+                    allowed.join(", ")
+                ));
+            }
         }
         rest = &after[close + 1..];
+    }
+    Ok(())
+}
+
+/// A repeated-parameter placeholder `{name}` (`list:param`) expands to
+/// `param=a&param=b`, so it belongs in the query (after `before`'s `?`) and
+/// `param` must be a plain parameter name.
+fn check_repeated(name: &str, param: &str, before: &str) -> Result<(), String> {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_.~[]".contains(c);
+    if param.is_empty() || !param.chars().all(plain) {
+        return Err(format!(
+            "{{{name}}} needs a query parameter name after the `:` \
+             (letters, digits and - _ . ~ [ ])"
+        ));
+    }
+    if !before.contains('?') {
+        return Err(format!(
+            "{{{name}}} repeats a query parameter, so it must come after the `?`"
+        ));
     }
     Ok(())
 }
@@ -220,6 +250,30 @@ fn kind(v: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn events(url: &str) -> Result<String, String> {
+        url_template(&Raw::Str(url), &["rooms", "rooms:*", "room", "user"])
+    }
+
+    #[test]
+    fn repeated_parameter_placeholders() {
+        assert!(events("/.well-known/mercure?{rooms:topic}").is_ok());
+        assert!(events("https://hub.example/m?a=1&{rooms:match}&u={user}").is_ok());
+        assert!(events("/s?{rooms:t[]}").is_ok());
+        let err = |url: &str| events(url).unwrap_err();
+        assert!(err("/s/{rooms:topic}").contains("after the `?`"));
+        assert!(err("/s?{rooms:}").contains("query parameter name"));
+        assert!(err("/s?{rooms:a=b}").contains("query parameter name"));
+        assert!(err("/s?{rooms:a&b}").contains("query parameter name"));
+        // Only lists marked `list:*` repeat; the others name their options.
+        let e = err("/s?{room:topic}");
+        assert!(e.contains("unknown placeholder {room:topic}"), "{e}");
+        assert!(e.contains("{rooms:PARAM}"), "{e}");
+        let send = url_template(&Raw::Str("/p?{rooms:topic}"), &["room", "user"]);
+        assert!(send.unwrap_err().contains("allowed here: {room}, {user}"));
+        // A literal `rooms:*` placeholder is not a thing.
+        assert!(err("/s?{rooms:*}").contains("query parameter name"));
+    }
 
     #[test]
     fn room_names() {

@@ -2,7 +2,7 @@
 //! incoming events and history pages to the rooms, the dedupe set and the
 //! echo matching of our own messages ([`super::outgoing`]).
 
-use super::dedupe::{DedupeKey, Seen};
+use super::dedupe::{fingerprint, DedupeKey, Lookup, Seen};
 use super::message::{self, Message};
 use super::room::Room;
 use crate::protocol::{Incoming, WireMessage};
@@ -107,21 +107,47 @@ impl ChatState {
         report
     }
 
+    /// Where `m` stands against what was seen in `room_name`: a duplicate,
+    /// or new with its key and id epoch. An id reused for other content
+    /// starts a new epoch for the room (the backend restarted counting):
+    /// the message is new, not a duplicate.
+    fn classify(&mut self, room_name: &str, m: &WireMessage) -> Novelty {
+        let mut epoch = self.room(room_name).map_or(0, |r| r.epoch);
+        let fp = fingerprint(m);
+        let mut key = DedupeKey::of(room_name, epoch, m);
+        let mut lookup = key
+            .as_ref()
+            .map_or(Lookup::New, |k| self.seen.lookup(k, fp));
+        if lookup == Lookup::Conflict {
+            epoch += 1;
+            if let Some(r) = self.room_mut(room_name) {
+                r.epoch = epoch;
+            }
+            key = DedupeKey::of(room_name, epoch, m);
+            lookup = key
+                .as_ref()
+                .map_or(Lookup::New, |k| self.seen.lookup(k, fp));
+        }
+        match lookup {
+            Lookup::Same => Novelty::Duplicate,
+            _ => Novelty::New { key, epoch, fp },
+        }
+    }
+
     fn receive(&mut self, m: WireMessage, fallback: Option<&str>, now: f64, report: &mut Report) {
         let room_name = m
             .room
             .clone()
             .or_else(|| fallback.map(String::from))
             .unwrap_or_else(|| self.active.clone());
-        let key = DedupeKey::of(&room_name, &m);
-        if key.as_ref().is_some_and(|k| self.seen.contains(k)) {
+        let Novelty::New { key, epoch, fp } = self.classify(&room_name, &m) else {
             report.duplicates += 1;
             return;
-        }
+        };
         // An echo of our own pending message replaces it in place.
         let echo = self.confirm_echo(&room_name, &m, now);
         if let Some(k) = key {
-            self.seen.insert(k);
+            self.seen.insert_with(k, fp);
         }
         // Messages for rooms we no longer follow are dropped: the stream may
         // still deliver them until it is reopened with the new room list.
@@ -129,7 +155,8 @@ impl ChatState {
             return;
         }
         let is_new = m.ts.is_none_or(|t| t >= self.history_before);
-        let msg = Message::from_wire(self.alloc_uid(), m, &room_name, &self.me, now);
+        let mut msg = Message::from_wire(self.alloc_uid(), m, &room_name, &self.me, now);
+        msg.epoch = epoch;
         let counts = is_new && !msg.mine && (room_name != self.active || !self.reading);
         let arrival = (is_new && !msg.mine).then(|| Arrival {
             room: room_name.clone(),
@@ -160,24 +187,33 @@ impl ChatState {
         has_more: bool,
         now: f64,
     ) -> usize {
-        let Some(oldest) = self.room(room_name).map(|r| r.log.oldest_numeric_id()) else {
+        let Some(oldest) = self.room(room_name).map(|r| r.log.oldest_order()) else {
             return 0;
         };
         let mut fresh = Vec::with_capacity(older.len());
         for m in older {
-            // Ids below the oldest one held cannot be in memory (they were
-            // dropped by the cap, or never loaded) even if their key is known.
-            let below_oldest = matches!(
-                (message::numeric_id(m.id.as_deref()), oldest),
-                (Some(n), Some(o)) if n < o
-            );
-            if let Some(k) = DedupeKey::of(room_name, &m) {
-                if !self.seen.insert(k) && !below_oldest {
-                    continue;
+            let (key, epoch, fp) = match self.classify(room_name, &m) {
+                Novelty::New { key, epoch, fp } => (key, epoch, fp),
+                Novelty::Duplicate => {
+                    // Ids below the oldest one held cannot be in memory (they
+                    // were dropped by the cap, or never loaded) even if their
+                    // key is known.
+                    let n = message::numeric_id(m.id.as_deref());
+                    let epoch = self.room(room_name).map_or(0, |r| r.epoch);
+                    let below_oldest = n.zip(oldest).is_some_and(|(n, o)| (epoch, n) < o);
+                    if !below_oldest {
+                        continue;
+                    }
+                    (None, epoch, 0)
                 }
+            };
+            if let Some(k) = key {
+                self.seen.insert_with(k, fp);
             }
             let uid = self.alloc_uid();
-            fresh.push(Message::from_wire(uid, m, room_name, &self.me, now));
+            let mut msg = Message::from_wire(uid, m, room_name, &self.me, now);
+            msg.epoch = epoch;
+            fresh.push(msg);
         }
         let added = fresh.len();
         if let Some(room) = self.room_mut(room_name) {
@@ -185,6 +221,16 @@ impl ChatState {
         }
         added
     }
+}
+
+/// What [`ChatState::classify`] found.
+enum Novelty {
+    Duplicate,
+    New {
+        key: Option<DedupeKey>,
+        epoch: u32,
+        fp: u64,
+    },
 }
 
 /// Builders shared by the state modules' tests.
@@ -377,6 +423,43 @@ mod tests {
             0.0,
         );
         assert_eq!(texts(&s, "general"), ["m1", "m2", "m3", "m4", "m5", "m6"]);
+    }
+
+    #[test]
+    fn a_backend_counting_from_1_again_loses_nothing_and_doubles_nothing() {
+        let mut s = state();
+        let before: Vec<_> = (1..=3)
+            .map(|i| wire(Some(&i.to_string()), "general", "a", &format!("old{i}")))
+            .collect();
+        s.ingest(batch(before.clone()), 0.0);
+        // The in-memory backend restarted: ids 1, 2 name other messages now.
+        let after: Vec<_> = (1..=2)
+            .map(|i| wire(Some(&i.to_string()), "general", "b", &format!("new{i}")))
+            .collect();
+        let report = s.ingest(batch(after.clone()), 0.0);
+        assert_eq!(report.duplicates, 0);
+        assert_eq!(
+            texts(&s, "general"),
+            ["old1", "old2", "old3", "new1", "new2"],
+            "new epoch below the old one, nothing dropped"
+        );
+        // A reconnect replaying the new epoch adds nothing.
+        let again = s.ingest(batch(after), 0.0);
+        assert_eq!(again.duplicates, 2);
+        assert_eq!(texts(&s, "general").len(), 5);
+        // The new epoch orders by its own ids.
+        s.ingest(batch(vec![wire(Some("4"), "general", "b", "new4")]), 0.0);
+        s.ingest(batch(vec![wire(Some("3"), "general", "b", "new3")]), 0.0);
+        assert_eq!(texts(&s, "general")[3..], ["new1", "new2", "new3", "new4"]);
+    }
+
+    #[test]
+    fn a_replay_of_the_same_messages_is_not_a_new_epoch() {
+        let mut s = state();
+        let msgs = vec![wire(Some("1"), "general", "a", "x")];
+        s.ingest(batch(msgs.clone()), 0.0);
+        assert_eq!(s.ingest(batch(msgs), 0.0).duplicates, 1);
+        assert_eq!(s.room("general").unwrap().epoch, 0);
     }
 
     #[test]

@@ -1,9 +1,16 @@
 //! Deduplication: a bounded set of typed keys for what has been shown, so
 //! replays after a reconnect, history pages overlapping the stream and
 //! echoes of our own messages never add a second copy.
+//!
+//! An id is only trusted together with what it named: each id key keeps a
+//! fingerprint of its message's sender and text. The same id with other
+//! content is not a duplicate but a backend that started counting again
+//! (an in-memory backend restarted): a new id epoch, nothing dropped.
 
 use crate::protocol::WireMessage;
-use std::collections::{HashSet, VecDeque};
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{HashMap, VecDeque};
+use std::hash::{Hash, Hasher};
 
 /// How many keys are remembered (the oldest are forgotten first).
 pub const SEEN_CAPACITY: usize = 50_000;
@@ -11,8 +18,13 @@ pub const SEEN_CAPACITY: usize = 50_000;
 /// What makes two messages the same message.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum DedupeKey {
-    /// The backend's id, per room (ids need only be unique in a room).
-    Id { room: String, id: String },
+    /// The backend's id, per room (ids need only be unique in a room) and
+    /// id epoch (see the module docs).
+    Id {
+        room: String,
+        epoch: u32,
+        id: String,
+    },
     /// Without an id, the same sender, text and time is the same message.
     Content {
         room: String,
@@ -29,10 +41,11 @@ pub enum DedupeKey {
 impl DedupeKey {
     /// The key of a message in `room`; `None` when nothing identifies it
     /// (no id and no time: two such messages may well be different).
-    pub fn of(room: &str, m: &WireMessage) -> Option<DedupeKey> {
+    pub fn of(room: &str, epoch: u32, m: &WireMessage) -> Option<DedupeKey> {
         match (&m.id, m.ts) {
             (Some(id), _) => Some(DedupeKey::Id {
                 room: room.to_string(),
+                epoch,
                 id: id.clone(),
             }),
             (None, Some(ts)) => Some(DedupeKey::Content {
@@ -53,10 +66,28 @@ impl DedupeKey {
     }
 }
 
-/// A bounded set: remembers the most recent `cap` keys.
+/// What a key's message looked like: sender and text, hashed.
+pub fn fingerprint(m: &WireMessage) -> u64 {
+    let mut h = DefaultHasher::new();
+    (&m.user, &m.text).hash(&mut h);
+    h.finish()
+}
+
+/// What the set knows of a key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lookup {
+    New,
+    /// Seen, with the same content (or a key without content).
+    Same,
+    /// Seen, but it named another message then.
+    Conflict,
+}
+
+/// A bounded set: remembers the most recent `cap` keys, each with the
+/// fingerprint of its message (0 where content does not matter).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Seen {
-    set: HashSet<DedupeKey>,
+    set: HashMap<DedupeKey, u64>,
     order: VecDeque<DedupeKey>,
     cap: usize,
 }
@@ -70,15 +101,20 @@ impl Default for Seen {
 impl Seen {
     pub fn with_capacity(cap: usize) -> Self {
         Seen {
-            set: HashSet::new(),
+            set: HashMap::new(),
             order: VecDeque::new(),
             cap,
         }
     }
 
-    /// Inserts; false when already present.
+    /// Inserts without content; false when already present.
     pub fn insert(&mut self, key: DedupeKey) -> bool {
-        if self.set.contains(&key) {
+        self.insert_with(key, 0)
+    }
+
+    /// Inserts with the fingerprint of its message; false when present.
+    pub fn insert_with(&mut self, key: DedupeKey, fingerprint: u64) -> bool {
+        if self.set.contains_key(&key) {
             return false;
         }
         if self.order.len() >= self.cap {
@@ -86,26 +122,36 @@ impl Seen {
                 self.set.remove(&old);
             }
         }
-        self.set.insert(key.clone());
+        self.set.insert(key.clone(), fingerprint);
         self.order.push_back(key);
         true
     }
 
     pub fn contains(&self, key: &DedupeKey) -> bool {
-        self.set.contains(key)
+        self.set.contains_key(key)
+    }
+
+    /// Whether `key` was seen, and for an id key whether with the same
+    /// content (`fingerprint`).
+    pub fn lookup(&self, key: &DedupeKey, fingerprint: u64) -> Lookup {
+        match (self.set.get(key), key) {
+            (None, _) => Lookup::New,
+            (Some(&f), DedupeKey::Id { .. }) if f != 0 && f != fingerprint => Lookup::Conflict,
+            (Some(_), _) => Lookup::Same,
+        }
     }
 
     /// Whether our message `client_id` is known to be confirmed.
     pub fn is_confirmed(&self, client_id: &str) -> bool {
         self.set
-            .contains(&DedupeKey::Confirmed(client_id.to_string()))
+            .contains_key(&DedupeKey::Confirmed(client_id.to_string()))
     }
 
     /// Forgets every message key of `room` (a room that was left, so that
     /// rejoining shows its past again).
     pub fn forget_room(&mut self, room: &str) {
         self.order.retain(|k| k.room() != Some(room));
-        self.set.retain(|k| k.room() != Some(room));
+        self.set.retain(|k, _| k.room() != Some(room));
     }
 
     pub fn len(&self) -> usize {
@@ -147,24 +193,43 @@ mod tests {
 
     #[test]
     fn keys_by_id_or_content_per_room() {
-        let k = DedupeKey::of("g", &wire(Some("1"), None));
-        assert_ne!(k, DedupeKey::of("r", &wire(Some("1"), None)));
-        assert_eq!(
-            DedupeKey::of("g", &wire(None, Some(5.0))),
-            DedupeKey::of("g", &wire(None, Some(5.0)))
+        let k = DedupeKey::of("g", 0, &wire(Some("1"), None));
+        assert_ne!(k, DedupeKey::of("r", 0, &wire(Some("1"), None)));
+        assert_ne!(
+            k,
+            DedupeKey::of("g", 1, &wire(Some("1"), None)),
+            "another epoch"
         );
-        assert_eq!(DedupeKey::of("g", &wire(None, None)), None);
+        assert_eq!(
+            DedupeKey::of("g", 0, &wire(None, Some(5.0))),
+            DedupeKey::of("g", 0, &wire(None, Some(5.0)))
+        );
+        assert_eq!(DedupeKey::of("g", 0, &wire(None, None)), None);
     }
 
     #[test]
     fn forgetting_a_room_keeps_other_rooms_and_confirmations() {
         let mut seen = Seen::default();
-        let g = DedupeKey::of("g", &wire(Some("1"), None)).unwrap();
-        let r = DedupeKey::of("r", &wire(Some("1"), None)).unwrap();
+        let g = DedupeKey::of("g", 0, &wire(Some("1"), None)).unwrap();
+        let r = DedupeKey::of("r", 0, &wire(Some("1"), None)).unwrap();
         seen.insert(g.clone());
         seen.insert(r.clone());
         seen.insert(DedupeKey::Confirmed("c".into()));
         seen.forget_room("g");
         assert!(!seen.contains(&g) && seen.contains(&r) && seen.is_confirmed("c"));
+    }
+
+    #[test]
+    fn an_id_naming_other_content_is_a_conflict_not_a_duplicate() {
+        let mut seen = Seen::default();
+        let first = wire(Some("1"), None);
+        let key = DedupeKey::of("g", 0, &first).unwrap();
+        seen.insert_with(key.clone(), fingerprint(&first));
+        assert_eq!(seen.lookup(&key, fingerprint(&first)), Lookup::Same);
+        let mut other = first.clone();
+        other.text = "after the restart".into();
+        assert_eq!(seen.lookup(&key, fingerprint(&other)), Lookup::Conflict);
+        let fresh = DedupeKey::of("g", 0, &wire(Some("2"), None)).unwrap();
+        assert_eq!(seen.lookup(&fresh, 1), Lookup::New);
     }
 }

@@ -5,7 +5,7 @@
 //! deque, placement by id scans at most [`ORDER_SCAN`] messages, and the
 //! view copies out only the window it shows.
 
-use super::message::{numeric_id, Message, Status};
+use super::message::{Message, Status};
 use std::collections::VecDeque;
 
 /// How far back (or forward, for history) a message with a numeric id is
@@ -94,12 +94,9 @@ impl MessageLog {
         self.log.iter().find_map(|m| m.id.as_deref())
     }
 
-    /// The oldest numeric id among the first messages held.
-    pub(super) fn oldest_numeric_id(&self) -> Option<u64> {
-        self.log
-            .iter()
-            .take(ORDER_SCAN)
-            .find_map(Message::numeric_id)
+    /// The oldest (epoch, numeric id) among the first messages held.
+    pub(super) fn oldest_order(&self) -> Option<(u32, u64)> {
+        self.log.iter().take(ORDER_SCAN).find_map(Message::order)
     }
 
     /// Index of the newest message matching `pred` (pending messages and
@@ -127,7 +124,7 @@ impl MessageLog {
     /// interleave.
     pub(super) fn insert_live(&mut self, msg: Message) {
         let slot = msg
-            .numeric_id()
+            .order()
             .map_or(self.log.len(), |n| self.slot_from_back(n));
         // Keeps absolute positions of the others stable when the message
         // lands at the front.
@@ -145,7 +142,7 @@ impl MessageLog {
         let mut first_held = 0;
         let mut front = 0;
         for m in older {
-            let slot = match m.numeric_id() {
+            let slot = match m.order() {
                 Some(n) => self.slot_from_front(n),
                 None => front,
             };
@@ -175,13 +172,13 @@ impl MessageLog {
         }
     }
 
-    fn slot_from_back(&self, n: u64) -> usize {
+    fn slot_from_back(&self, n: (u32, u64)) -> usize {
         let len = self.log.len();
         let stop = len.saturating_sub(ORDER_SCAN);
         let mut i = len;
         while i > stop {
             let prev = &self.log[i - 1];
-            match numeric_id(prev.id.as_deref()) {
+            match prev.order() {
                 Some(p) if p < n => return i,
                 Some(_) => i -= 1,
                 None if prev.status != Status::Sent => i -= 1,
@@ -195,10 +192,10 @@ impl MessageLog {
         }
     }
 
-    fn slot_from_front(&self, n: u64) -> usize {
+    fn slot_from_front(&self, n: (u32, u64)) -> usize {
         let scan = self.log.len().min(ORDER_SCAN);
         (0..scan)
-            .find(|&i| self.log[i].numeric_id().is_none_or(|p| p > n))
+            .find(|&i| self.log[i].order().is_none_or(|p| p > n))
             .unwrap_or(scan)
     }
 }
@@ -268,6 +265,21 @@ mod tests {
         assert_eq!(log.base(), 1);
         log.enforce_cap(0);
         assert_eq!(texts(&log), ["m1"], "unsent survives any cap");
+    }
+
+    #[test]
+    fn a_new_id_epoch_goes_below_the_old_one_whatever_its_ids() {
+        let mut log = MessageLog::default();
+        log.insert_live(msg(1, Some(41)));
+        log.insert_live(msg(2, Some(42)));
+        let mut restarted = msg(3, Some(1));
+        restarted.epoch = 1;
+        log.insert_live(restarted);
+        let mut next = msg(4, Some(2));
+        next.epoch = 1;
+        log.insert_live(next);
+        assert_eq!(texts(&log), ["m1", "m2", "m3", "m4"]);
+        assert_eq!(log.base(), 0, "nothing went to the front");
     }
 
     #[test]

@@ -25,6 +25,9 @@ pub struct Message {
     /// list re-renders just this row.
     pub version: u32,
     pub id: Option<String>,
+    /// The room's id epoch when it arrived: ids are compared only within
+    /// one epoch (a backend that restarted counting starts a new one).
+    pub epoch: u32,
     pub room: String,
     pub user: Option<String>,
     pub text: String,
@@ -46,6 +49,7 @@ impl Message {
             version: 0,
             mine: m.user.as_deref() == Some(me) && m.client_id.is_some(),
             id: m.id,
+            epoch: 0,
             room: room.to_string(),
             user: m.user,
             text: m.text,
@@ -61,6 +65,7 @@ impl Message {
             uid,
             version: 0,
             id: None,
+            epoch: 0,
             room: out.room.clone(),
             user: Some(out.user.clone()),
             text: out.text.clone(),
@@ -85,6 +90,11 @@ impl Message {
     /// backend's ids are integers; other backends' may be anything).
     pub fn numeric_id(&self) -> Option<u64> {
         numeric_id(self.id.as_deref())
+    }
+
+    /// The position this message's id gives it: epoch first, then id.
+    pub fn order(&self) -> Option<(u32, u64)> {
+        Some((self.epoch, self.numeric_id()?))
     }
 }
 

@@ -4,8 +4,9 @@
 //! discarded.
 
 use super::chat_state::ChatState;
-use super::dedupe::DedupeKey;
+use super::dedupe::{fingerprint, DedupeKey};
 use super::message::{Message, Status};
+use super::room::AWAITING_ECHO_KEPT;
 use crate::errors::RequestError;
 use crate::protocol::{Outgoing, WireMessage};
 
@@ -29,6 +30,9 @@ impl ChatState {
             return;
         };
         let room = x.room.clone();
+        // Sent already means its echo confirmed it; otherwise the echo
+        // may still come, with or without an id.
+        let echo_seen = x.status == Status::Sent;
         if x.status != Status::Sent
             || (x.id.is_none() && stored.as_ref().is_some_and(|s| s.id.is_some()))
         {
@@ -42,9 +46,28 @@ impl ChatState {
             x.version += 1;
         }
         self.mark_confirmed(&room, client_id);
-        // The echo on the stream must not add a second copy.
-        if let Some(k) = stored.and_then(|s| DedupeKey::of(&room, &s)) {
-            self.seen.insert(k);
+        let epoch = self.room(&room).map_or(0, |r| r.epoch);
+        // The echo on the stream must not add a second copy: by its key
+        // when the answer told one, else by content (see confirm_echo).
+        if let Some(s) = &stored {
+            if let Some(k) = DedupeKey::of(&room, epoch, s) {
+                self.seen.insert_with(k, fingerprint(s));
+            }
+        }
+        if !echo_seen {
+            self.await_echo(&room, client_id);
+        }
+    }
+
+    /// Our message was accepted before its echo came: the echo may carry
+    /// neither our client id nor the id the answer told (or the answer told
+    /// none), so it is matched by content.
+    fn await_echo(&mut self, room: &str, client_id: &str) {
+        if let Some(r) = self.room_mut(room) {
+            r.awaiting_echo.push_back(client_id.to_string());
+            if r.awaiting_echo.len() > AWAITING_ECHO_KEPT {
+                r.awaiting_echo.pop_front();
+            }
         }
     }
 
@@ -91,6 +114,7 @@ impl ChatState {
     fn mark_confirmed(&mut self, room: &str, client_id: &str) {
         if let Some(r) = self.room_mut(room) {
             r.unsent.retain(|c| c != client_id);
+            r.awaiting_echo.retain(|c| c != client_id);
         }
         self.seen
             .insert(DedupeKey::Confirmed(client_id.to_string()));
@@ -112,8 +136,8 @@ impl ChatState {
         let pos = match &m.client_id {
             Some(cid) if known || room.unsent.contains(cid) => room.log.position(|x| x.is_own(cid)),
             Some(_) => None,
-            None if !from_me || room.unsent.is_empty() => None,
-            None => echo_by_content(room.log.iter(), &m.text, now),
+            None if !from_me || (room.unsent.is_empty() && room.awaiting_echo.is_empty()) => None,
+            None => echo_by_content(room.log.iter(), &m.text, now, &room.awaiting_echo),
         };
         let Some(x) = pos.and_then(|i| room.log.get_mut(i)) else {
             // A confirmed message we no longer hold (dropped): still an echo.
@@ -137,20 +161,25 @@ impl ChatState {
     }
 }
 
-/// Index of our unsent message with `text` written within the echo window.
-/// Unsent messages are recent: the search stops at the first confirmed
+/// Index of our message with `text`, written within the echo window,
+/// whose echo has not come: unsent, or accepted and `awaiting` its echo.
+/// Such messages are recent: the search stops at the first confirmed
 /// message older than the window.
 fn echo_by_content<'a>(
     log: impl DoubleEndedIterator<Item = &'a Message> + ExactSizeIterator,
     text: &str,
     now: f64,
+    awaiting: &std::collections::VecDeque<String>,
 ) -> Option<usize> {
     let len = log.len();
+    let waits = |x: &Message| {
+        x.status != Status::Sent || x.client_id.as_ref().is_some_and(|c| awaiting.contains(c))
+    };
     for (back, x) in log.rev().enumerate() {
         if x.status == Status::Sent && now - x.ts > ECHO_WINDOW_MS {
             return None;
         }
-        if x.mine && x.status != Status::Sent && x.text == text && now - x.ts <= ECHO_WINDOW_MS {
+        if x.mine && x.text == text && now - x.ts <= ECHO_WINDOW_MS && waits(x) {
             return Some(len - 1 - back);
         }
     }
@@ -263,6 +292,55 @@ mod tests {
         s.add_pending(&outgoing("mine", "c1"), 0.0);
         s.ingest(batch(vec![wire(Some("2"), "general", "b", "second")]), 0.0);
         assert_eq!(texts(&s, "general"), ["first", "second", "mine"]);
+    }
+
+    #[test]
+    fn answer_first_then_an_echo_without_any_ids_is_not_a_second_copy() {
+        let mut s = state();
+        s.add_pending(&outgoing("hi", "c1"), 1_000.0);
+        // {"ok":true}: accepted, nothing returned...
+        s.send_succeeded("c1", None);
+        // ...then the echo: our name, no client id, no id at all.
+        let mut echo = wire(None, "general", "me", "hi");
+        echo.ts = Some(1_500.0);
+        let report = s.ingest(batch(vec![echo]), 2_000.0);
+        assert_eq!(texts(&s, "general"), ["hi"]);
+        assert!(last(&s).mine, "still marked as ours");
+        assert!(
+            report.arrived.is_empty(),
+            "our own message is not announced"
+        );
+        // The same text again later is a new message, and its echo matches it.
+        s.add_pending(&outgoing("hi", "c2"), 3_000.0);
+        s.send_succeeded("c2", None);
+        s.ingest(batch(vec![wire(None, "general", "me", "hi")]), 3_500.0);
+        assert_eq!(texts(&s, "general"), ["hi", "hi"]);
+    }
+
+    #[test]
+    fn answer_with_an_id_then_an_echo_without_one_is_not_a_second_copy() {
+        let mut s = state();
+        s.add_pending(&outgoing("yo", "c1"), 1_000.0);
+        s.send_succeeded("c1", Some(wire(Some("7"), "general", "me", "yo")));
+        let mut echo = wire(None, "general", "me", "yo");
+        echo.ts = None;
+        s.ingest(batch(vec![echo]), 2_000.0);
+        assert_eq!(texts(&s, "general"), ["yo"]);
+        assert_eq!(last(&s).id.as_deref(), Some("7"));
+    }
+
+    #[test]
+    fn after_its_echo_an_accepted_message_waits_for_nothing() {
+        let mut s = state();
+        s.add_pending(&outgoing("hey", "c1"), 1_000.0);
+        s.ingest(batch(vec![wire(None, "general", "me", "hey")]), 1_200.0);
+        s.send_succeeded("c1", None);
+        // Another "hey" from us (another tab) is a message, not an echo.
+        s.ingest(
+            batch(vec![wire(Some("9"), "general", "me", "hey")]),
+            1_400.0,
+        );
+        assert_eq!(texts(&s, "general"), ["hey", "hey"]);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use super::log::MessageLog;
 use crate::protocol::Presence;
+use std::collections::VecDeque;
 
 /// A typing notice is shown this long unless renewed.
 pub const TYPING_TTL_MS: f64 = 6_000.0;
@@ -19,7 +20,17 @@ pub struct Room {
     /// Client ids of our own messages not yet confirmed (pending or
     /// failed): few, so echo matching never scans the whole log for them.
     pub(super) unsent: Vec<String>,
+    /// Client ids of our messages the backend accepted without telling
+    /// their id: their echo on the stream may still come, and must not be
+    /// shown as a second copy. The most recent [`AWAITING_ECHO_KEPT`].
+    pub(super) awaiting_echo: VecDeque<String>,
+    /// The id epoch: bumped when the backend reuses an id for another
+    /// message (it restarted counting).
+    pub(super) epoch: u32,
 }
+
+/// How many accepted-without-id messages wait for their echo at most.
+pub const AWAITING_ECHO_KEPT: usize = 50;
 
 impl Room {
     pub(super) fn new(name: &str) -> Self {

@@ -6,8 +6,12 @@
 //!   recreate it with exponential backoff and full jitter (reset on open);
 //! - a recreated EventSource cannot send `Last-Event-ID`: we pass the last
 //!   id in the configured resume query parameter;
-//! - SSE comments are invisible to JavaScript: with a ping event configured,
+//! - SSE comments are invisible to JavaScript: once the configured ping
+//!   event has been seen (a backend that never pings may simply be quiet),
 //!   a stream silent for longer than the stall timeout is reopened;
+//! - `lastEventId` carries over to events without an `id:`: each event is
+//!   handed on with the id it carried itself, so a message never takes an
+//!   id that belongs to another;
 //! - it keeps retrying while the browser is offline: we pause and resume on
 //!   `online`, and retry at once when the page becomes visible again.
 //!
@@ -19,6 +23,7 @@ use super::browser::{is_online, now_ms, random, Listener, Timer};
 use crate::backoff::Backoff;
 use crate::config::{with_query_param, Config};
 use crate::errors::StreamError;
+use crate::protocol::own_event_id;
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -43,12 +48,17 @@ pub enum ConnState {
     Failed(StreamError),
 }
 
-/// One SSE event as received: type, data and the source's last event id.
+/// One SSE event as received.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RawEvent {
     pub kind: String,
     pub data: String,
+    /// The source's `lastEventId` (carried over from earlier events when
+    /// this one has no `id:`): where a resume starts after.
     pub last_event_id: String,
+    /// The id this event carried itself, empty when it had none
+    /// ([`own_event_id`]): the only SSE id that may name a message.
+    pub id: String,
 }
 
 struct Inner {
@@ -61,6 +71,11 @@ struct Inner {
     retry_timer: Option<Timer>,
     stall_timer: Option<Timer>,
     last_activity: f64,
+    /// `lastEventId` of the previous event on the current source.
+    source_last_id: String,
+    /// A ping event has been seen: the backend sends heartbeats, so
+    /// silence means a dead connection. Until then it may just be quiet.
+    pings_seen: bool,
     state: RwSignal<ConnState>,
     sink: Rc<dyn Fn(RawEvent)>,
     closed: bool,
@@ -92,6 +107,8 @@ impl EventStream {
             retry_timer: None,
             stall_timer: None,
             last_activity: now_ms(),
+            source_last_id: String::new(),
+            pings_seen: false,
             state,
             sink: Rc::new(sink),
             closed: false,
@@ -261,37 +278,54 @@ fn create_source(rc: &Rc<RefCell<Inner>>) {
     for kind in kinds {
         let weak = weak.clone();
         let kind_name = kind.clone();
+        let is_ping = cfg.ping_event.as_deref() == Some(kind.as_str());
         listeners.push(Listener::new(target, kind, move |ev| {
             let Some(rc) = weak.upgrade() else { return };
             let Ok(ev) = ev.dyn_into::<MessageEvent>() else {
                 return;
             };
-            let data = ev.data().as_string().unwrap_or_default();
-            let last_event_id = ev.last_event_id();
-            let sink = {
-                let mut inner = rc.borrow_mut();
-                inner.last_activity = now_ms();
-                if !last_event_id.is_empty() {
-                    inner.last_id = Some(last_event_id.clone());
-                }
-                inner.sink.clone()
-            };
-            sink(RawEvent {
-                kind: kind_name.clone(),
-                data,
-                last_event_id,
-            });
+            on_event(&rc, &kind_name, ev, is_ping);
         }));
     }
     inner.source = Some(source);
     inner.source_listeners = listeners;
+    inner.source_last_id.clear();
     inner.last_activity = now_ms();
     if !matches!(inner.state.get_untracked(), ConnState::Reconnecting { .. }) {
         inner.state.set(ConnState::Connecting);
     }
-    if inner.cfg.ping_event.is_some() {
+    if inner.pings_seen {
         schedule_stall_check(&mut inner, weak);
     }
+}
+
+/// Hands one event to the sink, noting what it tells about the stream.
+fn on_event(rc: &Rc<RefCell<Inner>>, kind: &str, ev: MessageEvent, is_ping: bool) {
+    let data = ev.data().as_string().unwrap_or_default();
+    let last_event_id = ev.last_event_id();
+    let (sink, arm) = {
+        let mut inner = rc.borrow_mut();
+        inner.last_activity = now_ms();
+        let id = own_event_id(&inner.source_last_id, &last_event_id).to_string();
+        inner.source_last_id = last_event_id.clone();
+        if !last_event_id.is_empty() {
+            inner.last_id = Some(last_event_id.clone());
+        }
+        // Stall detection arms at the first heartbeat.
+        let arm = is_ping && !std::mem::replace(&mut inner.pings_seen, true);
+        (inner.sink.clone(), (arm, id))
+    };
+    let (arm, id) = arm;
+    if arm {
+        let weak = Rc::downgrade(rc);
+        schedule_stall_check(&mut rc.borrow_mut(), weak);
+    }
+    sink(RawEvent {
+        kind: kind.to_string(),
+        data,
+        last_event_id,
+        id,
+    });
 }
 
 fn with(weak: &Weak<RefCell<Inner>>, f: fn(&Rc<RefCell<Inner>>)) {

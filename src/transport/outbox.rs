@@ -127,7 +127,7 @@ impl Outbox {
     /// Opens the outbox for this backend (the storage key includes the send
     /// URL, so one origin serving several backends keeps them apart).
     pub fn new(cfg: Arc<Config>, on_event: impl Fn(OutboxEvent) + 'static) -> Self {
-        let key = keys::outbox(&cfg.send_url);
+        let key = keys::outbox(cfg.send_url.as_deref().unwrap_or_default());
         // A corrupt entry (edited by hand, older format) is set aside, not
         // thrown away: it stays under a backup key for inspection.
         let mut unreadable = None;

@@ -25,7 +25,10 @@ pub enum SendResult {
 
 /// Sends one chat message.
 pub async fn send_message(cfg: &Config, out: &Outgoing, abort: Option<&AbortSignal>) -> SendResult {
-    let url = fill_template(&cfg.send_url, &[("room", &out.room), ("user", &out.user)]);
+    let Some(template) = cfg.send_url.as_deref() else {
+        return SendResult::Rejected(RequestError::Other("read-only: no sendUrl".into()));
+    };
+    let url = fill_template(template, &[("room", &out.room), ("user", &out.user)]);
     let answer = match post(cfg, &url, encode(cfg, out), abort).await {
         Ok(a) => a,
         Err(reason) => {
@@ -50,23 +53,36 @@ pub async fn send_message(cfg: &Config, out: &Outgoing, abort: Option<&AbortSign
     }
 }
 
-/// Sends a typing notice. Failures matter little to the user and are not
-/// reported; a rate limit (429) returns the seconds to wait before the next.
+/// What a typing notice's answer means for the next one.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum TypingAnswer {
+    /// Sent, or failed in a way not worth telling (typing matters little).
+    Done,
+    /// Rate-limited (429): wait this many seconds before the next.
+    Wait(f64),
+    /// The backend has no such endpoint (404, 405, 501).
+    NotHere,
+}
+
+/// Sends a typing notice.
 pub async fn send_typing(
     cfg: &Config,
     room: &str,
     user: &str,
     abort: Option<&AbortSignal>,
-) -> Option<f64> {
-    let template = cfg.typing_url.as_ref()?;
+) -> TypingAnswer {
+    let Some(template) = cfg.typing_url.as_ref() else {
+        return TypingAnswer::NotHere;
+    };
     let url = fill_template(template, &[("room", room), ("user", user)]);
     match post(cfg, &url, encode_typing(room, user), abort).await {
-        Ok(a) if a.status == 429 => Some(
+        Ok(a) if a.status == 429 => TypingAnswer::Wait(
             a.retry_after
                 .as_deref()
                 .and_then(parse_retry_after)
                 .unwrap_or(2.0),
         ),
-        _ => None,
+        Ok(a) if RequestError::means_not_here_status(a.status) => TypingAnswer::NotHere,
+        _ => TypingAnswer::Done,
     }
 }

@@ -21,6 +21,8 @@ pub fn ChatScreen(
     session: Session,
 ) -> impl IntoView {
     let lang = use_lang();
+    // A read-only feed (no send URL) has no composer at all.
+    let read_only = cfg.read_only();
     let chat = Chat::start(cfg, lang, session.nickname, session.rooms, session.active);
     provide_context(chat);
 
@@ -49,7 +51,7 @@ pub fn ChatScreen(
                     <StatusBar />
                 </header>
                 <MessageList />
-                <Composer />
+                {(!read_only).then(|| view! { <Composer /> })}
             </main>
             <div class="sr-only" role="status" aria-live="polite" aria-atomic="false">
                 <For

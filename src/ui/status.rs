@@ -38,8 +38,10 @@ pub fn StatusBar() -> impl IntoView {
             ConnState::Offline => t(l, Key::Offline).to_string(),
             ConnState::Failed(why) => failed(l, &why.to_string()),
             ConnState::Reconnecting { attempt, retry_at } => {
-                let secs = ((retry_at - now.get()) / 1000.0).ceil().max(0.0) as u32;
-                reconnecting(l, secs, attempt)
+                // The tick only re-renders; the time is read now, so a state
+                // entered between ticks never shows a stale countdown.
+                now.track();
+                reconnecting(l, countdown_secs(retry_at, now_ms()), attempt)
             }
         }
     };
@@ -95,5 +97,23 @@ fn NoticeBar() -> impl IntoView {
                 </div>
             }
         })
+    }
+}
+
+/// Whole seconds left until `retry_at` (epoch ms), rounded up, never
+/// negative.
+pub fn countdown_secs(retry_at: f64, now: f64) -> u32 {
+    ((retry_at - now) / 1000.0).ceil().max(0.0) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::countdown_secs;
+
+    #[test]
+    fn countdowns_round_up_and_stop_at_zero() {
+        assert_eq!(countdown_secs(10_000.0, 9_000.0), 1);
+        assert_eq!(countdown_secs(10_000.0, 8_999.0), 2);
+        assert_eq!(countdown_secs(10_000.0, 12_000.0), 0);
     }
 }
