@@ -74,6 +74,17 @@ impl Backoff {
     }
 }
 
+/// A stream counts as healthy (and resets its backoff) only after it
+/// delivered an event or stayed open this long: a server that accepts and
+/// closes at once must not be retried at full speed forever.
+pub const HEALTHY_AFTER_MS: f64 = 10_000.0;
+
+/// Whether a stream that was open for `open_ms` and delivered an event
+/// (`got_event`) or not has proved healthy.
+pub fn stream_proved_healthy(open_ms: f64, got_event: bool) -> bool {
+    got_event || open_ms >= HEALTHY_AFTER_MS
+}
+
 /// Parses a `Retry-After` header given in seconds (the HTTP-date form is
 /// rare for 429/503 and is treated as absent).
 pub fn parse_retry_after(header: &str) -> Option<f64> {
@@ -87,6 +98,22 @@ pub fn parse_retry_after(header: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_open_that_delivers_nothing_and_ends_at_once_is_not_health() {
+        assert!(!stream_proved_healthy(50.0, false));
+        assert!(stream_proved_healthy(50.0, true));
+        assert!(stream_proved_healthy(HEALTHY_AFTER_MS, false));
+        // So the attempts keep counting across such opens.
+        let mut b = Backoff::default();
+        for _ in 0..3 {
+            b.next_delay(0.5);
+            if stream_proved_healthy(50.0, false) {
+                b.reset();
+            }
+        }
+        assert_eq!(b.attempt(), 3);
+    }
 
     #[test]
     fn windows_double_up_to_the_cap() {

@@ -142,6 +142,15 @@ fn decode_message(
     }))
 }
 
+/// Longest event id sent back to the backend in the resume parameter.
+pub const MAX_RESUME_ID: usize = 256;
+
+/// Whether an event id may be sent back in the resume URL: not empty and
+/// at most [`MAX_RESUME_ID`] bytes (a hostile `id:` must not grow URLs).
+pub fn resumable_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= MAX_RESUME_ID
+}
+
 /// The id an event carried itself. The browser's `lastEventId` carries
 /// over from earlier events (a ping's, or a message's before) to events
 /// that have no `id:` field, and ignores an `id:` with a NUL: an id equal
@@ -597,6 +606,14 @@ mod tests {
     }
 
     #[test]
+    fn only_short_ids_are_sent_back() {
+        assert!(resumable_id("1795440670:0"));
+        assert!(resumable_id(&"x".repeat(MAX_RESUME_ID)));
+        assert!(!resumable_id(&"x".repeat(MAX_RESUME_ID + 1)));
+        assert!(!resumable_id(""));
+    }
+
+    #[test]
     fn carried_over_event_ids_are_not_the_events_own() {
         assert_eq!(own_event_id("", "7"), "7");
         assert_eq!(
@@ -721,12 +738,20 @@ mod tests {
         let json = crate::config::percent_decode(data.strip_prefix("data=").unwrap());
         let v: Value = serde_json::from_str(&json).unwrap();
         assert_eq!(
-            (v["topic"].as_str(), v["user"].as_str(), v["text"].as_str(), v["client_id"].as_str()),
+            (
+                v["topic"].as_str(),
+                v["user"].as_str(),
+                v["text"].as_str(),
+                v["client_id"].as_str()
+            ),
             (Some("general"), Some("ann"), Some("hi & bye"), Some("c1"))
         );
         c.send_format = SendFormat::Json;
         let v: Value = serde_json::from_str(&encode(&c, &out).body).unwrap();
-        assert_eq!((v["topic"].as_str(), v["data"]["text"].as_str()), (Some("general"), Some("hi & bye")));
+        assert_eq!(
+            (v["topic"].as_str(), v["data"]["text"].as_str()),
+            (Some("general"), Some("hi & bye"))
+        );
     }
 
     #[test]

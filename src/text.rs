@@ -62,15 +62,18 @@ pub fn linkify(text: &str) -> Vec<Segment> {
         };
         let end = link_end(text, i, scheme.len());
         if end > i + scheme.len() {
-            if plain_start < i {
-                out.push(Segment::Text(text[plain_start..i].to_string()));
-            }
             let link = &text[i..end];
-            out.push(Segment::Link {
-                href: link.to_string(),
-                text: link.to_string(),
-            });
-            plain_start = end;
+            // A deceptive link stays text: it is shown, never clickable.
+            if !deceptive(link, scheme) {
+                if plain_start < i {
+                    out.push(Segment::Text(text[plain_start..i].to_string()));
+                }
+                out.push(Segment::Link {
+                    href: link.to_string(),
+                    text: link.to_string(),
+                });
+                plain_start = end;
+            }
             i = end;
         } else {
             i += scheme.len();
@@ -80,6 +83,24 @@ pub fn linkify(text: &str) -> Vec<Segment> {
         out.push(Segment::Text(text[plain_start..].to_string()));
     }
     out
+}
+
+/// Whether a link would mislead about where it goes: a host that is not
+/// plain ASCII (`https://аpple.com` with a Cyrillic а), userinfo before the
+/// host (`https://example.com@evil.example/`), or bidi controls anywhere
+/// (which reorder what the reader sees). Such links are shown as text.
+pub fn deceptive(link: &str, scheme: &str) -> bool {
+    let bidi = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}');
+    if link.chars().any(bidi) {
+        return true;
+    }
+    let rest = &link[scheme.len()..];
+    if scheme == "mailto:" {
+        return !rest.is_ascii();
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | ':' | '[' | ']');
+    authority.is_empty() || !authority.chars().all(host_char)
 }
 
 /// Where a link starting at `start` ends: at whitespace or a character that
@@ -118,6 +139,46 @@ fn link_end(text: &str, start: usize, scheme_len: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn links(text: &str) -> Vec<String> {
+        linkify(text)
+            .into_iter()
+            .filter_map(|s| match s {
+                Segment::Link { href, .. } => Some(href),
+                Segment::Text(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn deceptive_links_stay_text() {
+        for bad in [
+            "https://\u{0430}pple.com/login",
+            "https://example.com@evil.example/",
+            "https://user:pw@host.example/",
+            "https://good.example/\u{202E}gpj.exe",
+            "mailto:\u{0430}dmin@example.com",
+            "https:///nohost",
+        ] {
+            assert!(links(bad).is_empty(), "{bad:?} must not be a link");
+            let shown: String = linkify(bad)
+                .into_iter()
+                .map(|s| match s {
+                    Segment::Text(t) => t,
+                    Segment::Link { text, .. } => text,
+                })
+                .collect();
+            assert_eq!(shown, bad, "shown as typed");
+        }
+        assert_eq!(
+            links("see https://example.com:8443/a?b=c#d and http://[::1]:80/"),
+            ["https://example.com:8443/a?b=c#d", "http://[::1]:80/"]
+        );
+        assert_eq!(
+            links("mailto:team@example.com"),
+            ["mailto:team@example.com"]
+        );
+    }
 
     fn link(s: &str) -> Segment {
         Segment::Link {
@@ -159,8 +220,14 @@ mod tests {
         );
         assert_eq!(linkify("HTTP://X.ORG"), [link("HTTP://X.ORG")]);
         assert_eq!(
+            linkify("http://example/ä ö"),
+            [link("http://example/ä"), text(" ö")],
+            "non-ASCII paths are fine"
+        );
+        // Non-ASCII hosts are not: they may imitate another (see deceptive).
+        assert_eq!(
             linkify("http://ünï.example/ä"),
-            [link("http://ünï.example/ä")]
+            [text("http://ünï.example/ä")]
         );
     }
 

@@ -20,10 +20,10 @@
 //! stream closes it, so an owner going away cannot leave it open.
 
 use super::browser::{is_online, now_ms, random, Listener, Timer};
-use crate::backoff::Backoff;
+use crate::backoff::{stream_proved_healthy, Backoff};
 use crate::config::{with_query_param, Config};
 use crate::errors::StreamError;
-use crate::protocol::own_event_id;
+use crate::protocol::{own_event_id, resumable_id};
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -73,6 +73,10 @@ struct Inner {
     last_activity: f64,
     /// `lastEventId` of the previous event on the current source.
     source_last_id: String,
+    /// When the current source opened (epoch ms), and whether it delivered
+    /// an event: only then is it healthy enough to reset the backoff.
+    opened_at: Option<f64>,
+    delivered: bool,
     /// A ping event has been seen: the backend sends heartbeats, so
     /// silence means a dead connection. Until then it may just be quiet.
     pings_seen: bool,
@@ -108,6 +112,8 @@ impl EventStream {
             stall_timer: None,
             last_activity: now_ms(),
             source_last_id: String::new(),
+            opened_at: None,
+            delivered: false,
             pings_seen: false,
             state,
             sink: Rc::new(sink),
@@ -290,6 +296,8 @@ fn create_source(rc: &Rc<RefCell<Inner>>) {
     inner.source = Some(source);
     inner.source_listeners = listeners;
     inner.source_last_id.clear();
+    inner.opened_at = None;
+    inner.delivered = false;
     inner.last_activity = now_ms();
     if !matches!(inner.state.get_untracked(), ConnState::Reconnecting { .. }) {
         inner.state.set(ConnState::Connecting);
@@ -306,9 +314,14 @@ fn on_event(rc: &Rc<RefCell<Inner>>, kind: &str, ev: MessageEvent, is_ping: bool
     let (sink, arm) = {
         let mut inner = rc.borrow_mut();
         inner.last_activity = now_ms();
+        if !std::mem::replace(&mut inner.delivered, true) {
+            settle_backoff(&mut inner);
+        }
         let id = own_event_id(&inner.source_last_id, &last_event_id).to_string();
         inner.source_last_id = last_event_id.clone();
-        if !last_event_id.is_empty() {
+        // An id too long to send back is not reflected into the resume URL:
+        // the last usable one stays (a longer replay is deduplicated).
+        if resumable_id(&last_event_id) {
             inner.last_id = Some(last_event_id.clone());
         }
         // Stall detection arms at the first heartbeat.
@@ -336,9 +349,20 @@ fn with(weak: &Weak<RefCell<Inner>>, f: fn(&Rc<RefCell<Inner>>)) {
 
 fn on_open(rc: &Rc<RefCell<Inner>>) {
     let mut inner = rc.borrow_mut();
-    inner.backoff.reset();
+    // Not a reset yet: see `settle_backoff`.
+    inner.opened_at = Some(now_ms());
     inner.last_activity = now_ms();
     inner.state.set(ConnState::Open);
+}
+
+/// Resets the backoff once the open source proved healthy (an event, or
+/// long enough alive), so a server that accepts and closes at once is
+/// retried ever more slowly, not every second forever.
+fn settle_backoff(inner: &mut Inner) {
+    let open_ms = inner.opened_at.map_or(0.0, |t| now_ms() - t);
+    if inner.opened_at.is_some() && stream_proved_healthy(open_ms, inner.delivered) {
+        inner.backoff.reset();
+    }
 }
 
 fn on_error(rc: &Rc<RefCell<Inner>>) {
@@ -374,6 +398,7 @@ fn schedule_reconnect(rc: &Rc<RefCell<Inner>>) {
     if inner.closed {
         return;
     }
+    settle_backoff(&mut inner);
     drop_source(&mut inner);
     let delay = inner.backoff.next_delay(random());
     let attempt = inner.backoff.attempt();
