@@ -1,5 +1,7 @@
 //! `cargo xtask dev`: the reference backend with a persistent database on
-//! 127.0.0.1:8787, and `trunk serve` on 127.0.0.1:8080 proxying /api to it.
+//! 127.0.0.1:8787, and `trunk serve` on 127.0.0.1:8080 proxying /api to it
+//! (Trunk.toml `[[proxy]]`). trunk serve writes its debug build into
+//! target/dev-dist, so dist/ only ever holds release builds.
 
 use crate::proc::{cmd, exec, Server};
 use std::net::TcpListener;
@@ -8,6 +10,9 @@ use std::time::Duration;
 /// Backend port: fixed because Trunk.toml's [[proxy]] names it.
 const BACKEND_PORT: u16 = 8787;
 const APP_PORT: u16 = 8080;
+/// Where `trunk serve` writes its debug build (with trunk's live-reload
+/// script): never dist/, which is what gets deployed.
+const DEV_DIST: &str = "target/dev-dist";
 
 fn port_free(port: u16) -> bool {
     TcpListener::bind(("127.0.0.1", port)).is_ok()
@@ -45,7 +50,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     // trunk prints its own lines; we wait for it to exit (Ctrl-C).
     let mut trunk = Server::start(
         "trunk",
-        cmd("trunk", &["serve", "--port", &APP_PORT.to_string()]),
+        cmd(
+            "trunk",
+            &["serve", "--port", &APP_PORT.to_string(), "--dist", DEV_DIST],
+        ),
         "", // any first line: trunk has started
         Duration::from_secs(60),
     )?;
