@@ -3,7 +3,7 @@
 //! Layers, each using only those below it:
 //! - the pure core, no browser types, tested natively with `cargo test`:
 //!   [`config`] (runtime settings), [`protocol`] (SSE decoding, send
-//!   encoding), [`state`] (the chat state reducer), [`backoff`], [`text`]
+//!   encoding), [`time`] (lenient times), [`state`] (the chat state reducer), [`backoff`], [`text`]
 //!   (linkify, folding), [`errors`] (typed failures and notices), [`i18n`];
 //! - [`transport`]: browser glue (EventSource, fetch, storage, timers);
 //! - [`chat`]: the chat service, read-only signals and commands;
@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod protocol;
 pub mod state;
 pub mod text;
+pub mod time;
 pub mod transport;
 pub mod ui;
 

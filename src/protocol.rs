@@ -7,6 +7,7 @@
 use crate::config::{percent_encode, Config, PlainText, SendFormat};
 pub use crate::errors::DecodeError;
 use crate::errors::HistoryError;
+pub use crate::time::{parse_rfc3339, parse_time, MAX_DATE_MS};
 use serde_json::{Map, Value};
 
 /// Longest text kept from one incoming event; anything beyond is cut so a
@@ -29,13 +30,14 @@ pub struct WireMessage {
     pub client_id: Option<String>,
 }
 
-/// Who is in a room (a snapshot, or a change when `joined`/`left` is set).
+/// Who is in a room: a snapshot (`users`), or a change (`joined` and
+/// `left`, each one name or a list), or both (the list after the change).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Presence {
     pub room: String,
-    pub users: Vec<String>,
-    pub joined: Option<String>,
-    pub left: Option<String>,
+    pub users: Option<Vec<String>>,
+    pub joined: Vec<String>,
+    pub left: Vec<String>,
 }
 
 /// One decoded SSE event.
@@ -216,119 +218,34 @@ fn scalar_string(v: &Value) -> Option<String> {
     }
 }
 
-/// Times as epoch milliseconds: numbers (seconds when they look like
-/// seconds), numeric strings, or RFC 3339 strings.
-pub fn parse_time(v: &Value) -> Option<f64> {
-    let n = match v {
-        Value::Number(n) => n.as_f64()?,
-        Value::String(s) => match s.trim().parse::<f64>() {
-            Ok(n) => n,
-            Err(_) => return parse_rfc3339(s.trim()),
-        },
-        _ => return None,
-    };
-    if !n.is_finite() || n < 0.0 {
-        return None;
-    }
-    // Before 1973 in milliseconds is far more likely a seconds value.
-    let ms = if n < 1e11 { n * 1000.0 } else { n };
-    // Beyond what a JavaScript Date can hold (±8.64e15 ms) is no time.
-    (ms <= MAX_DATE_MS).then_some(ms)
-}
-
-/// The largest time a JavaScript `Date` represents.
-pub const MAX_DATE_MS: f64 = 8.64e15;
-
-/// Parses `YYYY-MM-DDTHH:MM:SS[.frac][Z|±HH:MM]` into epoch milliseconds
-/// (no offset: UTC).
-pub fn parse_rfc3339(s: &str) -> Option<f64> {
-    let b = s.as_bytes();
-    if b.len() < 19 || !s.is_ascii() {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let part = s.get(r)?;
-        part.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| part.parse().ok())?
-    };
-    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (hour, min, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if b[4] != b'-'
-        || b[7] != b'-'
-        || !matches!(b[10], b'T' | b't' | b' ')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        return None;
-    }
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || min > 59 || sec > 60 {
-        return None;
-    }
-    let mut i = 19;
-    let mut frac: f64 = 0.0;
-    if b.get(i) == Some(&b'.') {
-        let start = i + 1;
-        i = start;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        if i == start {
-            return None;
-        }
-        frac = format!("0.{}", &s[start..i]).parse().ok()?;
-    }
-    let offset_min = match b.get(i) {
-        // No offset at all (Python's isoformat() of a naive time): UTC.
-        None => 0,
-        Some(b'Z' | b'z') if i + 1 == b.len() => 0,
-        Some(sign @ (b'+' | b'-')) if i + 6 == b.len() && b[i + 3] == b':' => {
-            let m = num(i + 1..i + 3)? * 60 + num(i + 4..i + 6)?;
-            if *sign == b'+' {
-                m
-            } else {
-                -m
-            }
-        }
-        _ => return None,
-    };
-    let days = days_from_civil(year, month, day);
-    let secs = days * 86_400 + hour * 3600 + min * 60 + sec - offset_min * 60;
-    Some(secs as f64 * 1000.0 + (frac * 1000.0).round())
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
-/// well-known civil-from-days inverse).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 fn decode_presence(data: &str) -> Result<Incoming, DecodeError> {
     let bad = DecodeError::BadNotice("presence");
     let Ok(Value::Object(map)) = serde_json::from_str::<Value>(data) else {
         return Err(bad);
     };
     let room = map.get("room").and_then(Value::as_str).ok_or(bad.clone())?;
-    let users = match map.get("users") {
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(|u| u.as_str().map(String::from))
-            .collect(),
-        None => Vec::new(),
-        _ => return Err(bad),
+    // A name or a list of names; absent or null is none.
+    let names = |k: &str| -> Result<Vec<String>, DecodeError> {
+        match map.get(k) {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(Value::String(s)) => Ok(vec![s.clone()]),
+            Some(Value::Array(items)) => Ok(items
+                .iter()
+                .filter_map(|u| u.as_str().map(String::from))
+                .collect()),
+            Some(_) => Err(bad.clone()),
+        }
     };
-    let name = |k: &str| map.get(k).and_then(Value::as_str).map(String::from);
+    let users = match map.get("users") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(_)) => Some(names("users")?),
+        Some(_) => return Err(bad),
+    };
     Ok(Incoming::Presence(Presence {
         room: room.to_string(),
         users,
-        joined: name("joined"),
-        left: name("left"),
+        joined: names("joined")?,
+        left: names("left")?,
     }))
 }
 
@@ -667,10 +584,28 @@ mod tests {
             ),
             Ok(Incoming::Presence(Presence {
                 room: "g".into(),
-                users: vec!["a".into(), "b".into()],
-                joined: Some("b".into()),
-                left: None
+                users: Some(vec!["a".into(), "b".into()]),
+                joined: vec!["b".into()],
+                left: vec![]
             }))
+        );
+        assert_eq!(
+            decode(
+                &c,
+                "presence",
+                r#"{"room":"g","joined":["b","c"],"left":"d"}"#,
+                ""
+            ),
+            Ok(Incoming::Presence(Presence {
+                room: "g".into(),
+                users: None,
+                joined: vec!["b".into(), "c".into()],
+                left: vec!["d".into()]
+            }))
+        );
+        assert_eq!(
+            decode(&c, "presence", r#"{"room":"g","joined":3}"#, ""),
+            Err(DecodeError::BadNotice("presence"))
         );
         assert_eq!(
             decode(&c, "presence", "nope", ""),

@@ -8,8 +8,9 @@ use leptos::prelude::*;
 use sse_chat::chat::Chat;
 use sse_chat::config::Config;
 use sse_chat::i18n::Lang;
+use sse_chat::protocol::decode;
 use sse_chat::protocol::Outgoing;
-use sse_chat::state::Status;
+use sse_chat::state::{ChatState, Status};
 use sse_chat::transport::browser::new_client_id;
 use sse_chat::transport::events::{ConnState, EventStream, RawEvent};
 use sse_chat::transport::send::{send_message, SendResult};
@@ -604,17 +605,23 @@ async fn a_chat_torn_down_closes_its_stream_and_leaves_the_room() {
     clear_storage();
     let room = unique_room("teardown");
     let probe = Probe::open(&room);
-    // Who the reference backend says is in the room, from the latest
-    // presence event the probe saw.
+    // Who the reference backend says is in the room, as the client's own
+    // state reads its presence events (a snapshot, then coalesced deltas).
+    let cfg = test_config();
     let present = || -> Vec<String> {
-        probe
+        let mut state = ChatState::new("probe", std::slice::from_ref(&room), &room);
+        let batch = probe
             .events
             .borrow()
             .iter()
-            .rev()
-            .find(|e| e.kind == "presence")
-            .and_then(|e| serde_json::from_str::<serde_json::Value>(&e.data).ok())
-            .and_then(|v| serde_json::from_value(v["users"].clone()).ok())
+            .filter(|e| e.kind == "presence")
+            .filter_map(|e| decode(&cfg, "presence", &e.data, "").ok())
+            .map(|item| (item, None))
+            .collect();
+        state.ingest(batch, 0.0);
+        state
+            .room(&room)
+            .map(|r| r.present().to_vec())
             .unwrap_or_default()
     };
     let owner = Owner::new();

@@ -12,6 +12,12 @@ use clap::Parser;
 /// gap from the database, so the value trades memory for database reads.
 pub const DEFAULT_BROADCAST_CAPACITY: usize = 1024;
 
+/// Default of `--max-connections`.
+pub const DEFAULT_MAX_CONNECTIONS: u64 = 5_000;
+
+/// Default of `--max-room-users`.
+pub const DEFAULT_MAX_ROOM_USERS: u64 = 10_000;
+
 /// Settings of one server instance.
 ///
 /// `main` parses it from the command line; tests build it with
@@ -75,6 +81,9 @@ pub struct Config {
 
     /// Serve the built web app in DIR from the same origin: files by path,
     /// and DIR/index.html for every other path outside /api (SPA fallback).
+    /// NAME.br / NAME.gz next to a file are sent to clients that accept
+    /// them. Responses carry a strict Content-Security-Policy (no inline
+    /// scripts or styles; connections to this origin only).
     /// DIR/index.html must exist.
     #[arg(long = "static", value_name = "DIR")]
     pub static_dir: Option<PathBuf>,
@@ -83,6 +92,70 @@ pub struct Config {
     /// POST /api/_test/drop. For test harnesses only; never in production.
     #[arg(long)]
     pub test_hooks: bool,
+
+    /// Most connections open at once. Beyond it a new connection gets a
+    /// 503 JSON answer and is closed. Keep it below the file descriptor
+    /// limit (ulimit -n).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = DEFAULT_MAX_CONNECTIONS,
+        value_parser = clap::value_parser!(u64).range(1..=1_000_000)
+    )]
+    pub max_connections: u64,
+
+    /// Milliseconds a client has to send a complete request head (request
+    /// line and headers), counted from its first byte. Slower connections
+    /// are closed.
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = 10_000,
+        value_parser = clap::value_parser!(u64).range(1..=3_600_000)
+    )]
+    pub header_timeout_ms: u64,
+
+    /// Milliseconds a connection may sit idle: without any byte of a
+    /// request (before the first one, or between keep-alive requests), or
+    /// with a response the client does not read (writes blocked). Then it
+    /// is closed. A quiet event stream is not idle.
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = 60_000,
+        value_parser = clap::value_parser!(u64).range(1..=86_400_000)
+    )]
+    pub idle_timeout_ms: u64,
+
+    /// Milliseconds a client has to send a whole request body once the head
+    /// arrived. Slower requests are answered with 408 and closed.
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = 10_000,
+        value_parser = clap::value_parser!(u64).range(1..=3_600_000)
+    )]
+    pub body_timeout_ms: u64,
+
+    /// Most users present in one room at once; a stream that would add
+    /// another one is refused with 503.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = DEFAULT_MAX_ROOM_USERS,
+        value_parser = clap::value_parser!(u64).range(1..=1_000_000)
+    )]
+    pub max_room_users: u64,
+
+    /// Milliseconds during which presence changes (joins and leaves) are
+    /// collected before they are announced, as one event per room.
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = 200,
+        value_parser = clap::value_parser!(u64).range(1..=10_000)
+    )]
+    pub presence_tick_ms: u64,
 
     /// Capacity of the live-event broadcast channel (not a flag; tests lower
     /// it to force the slow-subscriber refill path).
@@ -101,6 +174,12 @@ impl Default for Config {
             allow_origin: Vec::new(),
             static_dir: None,
             test_hooks: false,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            header_timeout_ms: 10_000,
+            idle_timeout_ms: 60_000,
+            body_timeout_ms: 10_000,
+            max_room_users: DEFAULT_MAX_ROOM_USERS,
+            presence_tick_ms: 200,
             broadcast_capacity: DEFAULT_BROADCAST_CAPACITY,
         }
     }
@@ -148,6 +227,26 @@ impl Config {
         }
         if self.broadcast_capacity == 0 {
             bail!("the broadcast capacity must be at least 1");
+        }
+        self.check_limits()?;
+        Ok(())
+    }
+}
+
+impl Config {
+    fn check_limits(&self) -> anyhow::Result<()> {
+        let positive = [
+            ("--max-connections", self.max_connections),
+            ("--header-timeout-ms", self.header_timeout_ms),
+            ("--idle-timeout-ms", self.idle_timeout_ms),
+            ("--body-timeout-ms", self.body_timeout_ms),
+            ("--max-room-users", self.max_room_users),
+            ("--presence-tick-ms", self.presence_tick_ms),
+        ];
+        for (flag, value) in positive {
+            if value == 0 {
+                bail!("{flag} must be at least 1");
+            }
         }
         Ok(())
     }

@@ -134,6 +134,7 @@ impl From<InputError> for ApiError {
             InputError::TextTooLong { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             InputError::NotAnInteger { .. } => StatusCode::BAD_REQUEST,
             InputError::EmptyText { .. }
+            | InputError::BadText { .. }
             | InputError::BadRoomInList { .. }
             | InputError::TooManyRooms => StatusCode::UNPROCESSABLE_ENTITY,
         };
@@ -190,11 +191,26 @@ pub fn is_json_content_type(value: Option<&HeaderValue>) -> bool {
 
 /// Middleware: turns every error response that is not JSON yet into
 /// `{"error": ...}`, keeping its status and headers (for example `Allow` on
-/// a 405).
+/// a 405). A `413` or `408` also gets `Connection: close`: the request body
+/// was not read to its end, so the server closes the connection after the
+/// answer, and says so.
 pub async fn json_errors(request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let response = next.run(request).await;
+    let mut response = into_json_error(response, &method, &path);
+    if matches!(
+        response.status(),
+        StatusCode::PAYLOAD_TOO_LARGE | StatusCode::REQUEST_TIMEOUT
+    ) {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
+
+fn into_json_error(response: Response, method: &axum::http::Method, path: &str) -> Response {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error())
         || is_json_content_type(response.headers().get(header::CONTENT_TYPE))

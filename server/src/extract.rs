@@ -5,6 +5,8 @@
 //! and pulling fields by hand lets every error name the field at fault.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
@@ -13,12 +15,28 @@ use axum::http::{header, StatusCode};
 use serde_json::{Map, Value};
 
 use crate::error::{body_too_large_message, is_json_content_type, ApiError};
+use crate::log_throttle::{more, Throttle};
+use crate::metrics::Metrics;
 use crate::validate::NameError;
+
+/// How long a request body may take to arrive (`--body-timeout-ms`). The
+/// connection layer (`crate::net`) puts it into every request's
+/// extensions; without it (a router called directly) there is no limit.
+#[derive(Debug, Clone)]
+pub struct BodyDeadline {
+    /// Time from the end of the head to the end of the body.
+    pub timeout: Duration,
+    /// Where body timeouts are counted.
+    pub metrics: Arc<Metrics>,
+}
+
+static BODY_TIMEOUT_LOG: Throttle = Throttle::new(10_000);
 
 /// A request body that is a JSON object.
 ///
 /// Rejections: no or wrong `Content-Type` → 415, body over the limit → 413,
-/// invalid JSON → 400, JSON that is not an object → 422.
+/// body slower than its [`BodyDeadline`] → 408, invalid JSON → 400, JSON
+/// that is not an object → 422.
 #[derive(Debug)]
 pub struct JsonObject(pub Map<String, Value>);
 
@@ -31,15 +49,21 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
                 "The request body must be JSON: set the Content-Type header to application/json.",
             ));
         }
-        let bytes = Bytes::from_request(request, state)
-            .await
-            .map_err(|rejection| {
-                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::too_large(body_too_large_message())
-                } else {
-                    ApiError::bad_request("The request body could not be read.")
-                }
-            })?;
+        let deadline = request.extensions().get::<BodyDeadline>().cloned();
+        let read = Bytes::from_request(request, state);
+        let read = match &deadline {
+            Some(deadline) => tokio::time::timeout(deadline.timeout, read)
+                .await
+                .map_err(|_| body_timed_out(deadline))?,
+            None => read.await,
+        };
+        let bytes = read.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::too_large(body_too_large_message())
+            } else {
+                ApiError::bad_request("The request body could not be read.")
+            }
+        })?;
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(Value::Object(map)) => Ok(JsonObject(map)),
             Ok(_) => Err(ApiError::unprocessable(
@@ -50,6 +74,25 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
             ))),
         }
     }
+}
+
+/// 408 (the connection is closed after it, see `crate::error`), logged.
+fn body_timed_out(deadline: &BodyDeadline) -> ApiError {
+    deadline.metrics.record_body_timeout();
+    if let Some(suppressed) = BODY_TIMEOUT_LOG.allow() {
+        tracing::info!(
+            "answered 408: a request body did not arrive within {:?} (--body-timeout-ms){}",
+            deadline.timeout,
+            more(suppressed)
+        );
+    }
+    ApiError::new(
+        StatusCode::REQUEST_TIMEOUT,
+        format!(
+            "The request body did not arrive within {} ms.",
+            deadline.timeout.as_millis()
+        ),
+    )
 }
 
 impl JsonObject {

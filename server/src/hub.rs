@@ -1,45 +1,42 @@
-//! Live fan-out: one broadcast channel for all rooms, presence counting, and
-//! the newest id known to the server.
+//! Live fan-out: one broadcast channel for all rooms, presence, and the
+//! newest id known to the server.
 //!
 //! Everything that must be consistent with the broadcast position happens
 //! under the hub's lock: a new message updates `last_id` and is sent in one
 //! critical section, and a new stream subscribes and reads `last_id` in
 //! another. A stream therefore knows exactly which ids it will receive live
 //! (those > the `last_id` it saw) and which it must read from the database.
+//!
+//! Presence changes are not broadcast one by one: joins and leaves are
+//! recorded ([`crate::presence`]) and every presence tick
+//! ([`Hub::run_presence_ticks`]) broadcasts one coalesced delta per changed
+//! room, under the same lock. A snapshot taken at tick `T` plus the deltas
+//! of the ticks after `T` is exactly the announced state; streams skip
+//! deltas of ticks up to the one of their snapshot.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use serde::Serialize;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch, Notify};
+
+use axum::body::Bytes;
 
 use crate::db::Message;
+use crate::presence::{Delta, Presence, RoomFull, Snapshot};
+use crate::sse;
 
-/// A message as broadcast: its JSON is serialized once, not per subscriber.
+pub use crate::metrics::{Metrics, MAX_LAG_USERS};
+
+/// A message as broadcast: its event is framed once, not per subscriber.
 #[derive(Debug)]
 pub struct LiveMessage {
     /// Message id.
     pub id: i64,
     /// Room, for filtering.
     pub room: String,
-    /// The `message` event's data.
-    pub json: String,
-}
-
-/// Data of a `presence` event.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Presence {
-    /// Room name.
-    pub room: String,
-    /// Users present in the room, sorted.
-    pub users: Vec<String>,
-    /// Set when this event reports a user joining.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub joined: Option<String>,
-    /// Set when this event reports a user leaving.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub left: Option<String>,
+    /// The whole `message` event, as sent to every stream.
+    pub frame: Bytes,
 }
 
 /// Data of a `typing` event.
@@ -58,10 +55,14 @@ pub struct Typing {
 pub enum HubEvent {
     /// A newly stored message.
     Message(Arc<LiveMessage>),
-    /// A presence change (join or leave).
-    Presence(Arc<Presence>),
+    /// The presence changes of one room in one tick.
+    Presence(Arc<Delta>),
     /// A typing notification.
     Typing(Arc<Typing>),
+    /// Every stream ends (server shutdown, `POST /api/_test/drop`). Streams
+    /// also check the flags behind it before every event, so one that
+    /// lagged past this event ends as well.
+    Close,
 }
 
 impl HubEvent {
@@ -71,72 +72,26 @@ impl HubEvent {
             HubEvent::Message(m) => &m.room,
             HubEvent::Presence(p) => &p.room,
             HubEvent::Typing(t) => &t.room,
+            HubEvent::Close => "",
         }
     }
 }
 
-/// Most distinct user names [`Metrics`] keeps a per-user lag counter for.
-/// User names are chosen by clients, so the map must not grow with them;
-/// lags of further users still count in [`Metrics::lag_recoveries`].
-pub const MAX_LAG_USERS: usize = 1000;
-
-/// Counters that tests and operators can read.
-#[derive(Debug, Default)]
-pub struct Metrics {
-    lag_recoveries: AtomicU64,
-    refilled_messages: AtomicU64,
-    lag_by_user: Mutex<HashMap<String, u64>>,
-}
-
-impl Metrics {
-    /// How many times a stream fell behind the broadcast channel and refilled
-    /// the gap from the database.
-    pub fn lag_recoveries(&self) -> u64 {
-        self.lag_recoveries.load(Ordering::Relaxed)
-    }
-
-    /// Like [`Metrics::lag_recoveries`], for streams opened with `user=USER`
-    /// (`""` for streams without a user). Only the first [`MAX_LAG_USERS`]
-    /// users that lagged are counted individually; later ones read 0.
-    pub fn lag_recoveries_for(&self, user: &str) -> u64 {
-        self.lag_by_user
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(user)
-            .copied()
-            .unwrap_or(0)
-    }
-
-    /// Messages delivered from the database to fill such gaps.
-    pub fn refilled_messages(&self) -> u64 {
-        self.refilled_messages.load(Ordering::Relaxed)
-    }
-
-    pub(crate) fn record_lag(&self, user: Option<&str>) {
-        self.lag_recoveries.fetch_add(1, Ordering::Relaxed);
-        let user = user.unwrap_or("");
-        let mut by_user = self
-            .lag_by_user
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some(count) = by_user.get_mut(user) {
-            *count += 1;
-        } else if by_user.len() < MAX_LAG_USERS {
-            by_user.insert(user.to_owned(), 1);
-        }
-    }
-
-    pub(crate) fn record_refill(&self, count: usize) {
-        self.refilled_messages
-            .fetch_add(count as u64, Ordering::Relaxed);
-    }
+/// Settings of a [`Hub`].
+#[derive(Debug, Clone, Copy)]
+pub struct HubConfig {
+    /// Events the broadcast channel holds before slow streams lag.
+    pub capacity: usize,
+    /// Most users present in one room (more → [`RoomFull`]).
+    pub max_room_users: usize,
+    /// How long presence changes are collected before they are announced.
+    pub presence_tick: Duration,
 }
 
 #[derive(Debug, Default)]
 struct HubState {
     last_id: Option<i64>,
-    // room → user → number of open streams of that user following the room.
-    presence: HashMap<String, BTreeMap<String, usize>>,
+    presence: Presence,
 }
 
 /// The broadcast hub. See the module docs for the locking rules.
@@ -144,6 +99,9 @@ struct HubState {
 pub struct Hub {
     state: Mutex<HubState>,
     tx: broadcast::Sender<HubEvent>,
+    /// Poked when presence changed, wakes [`Hub::run_presence_ticks`].
+    presence_changed: Notify,
+    config: HubConfig,
 }
 
 /// What a new stream gets from [`Hub::subscribe`].
@@ -153,8 +111,10 @@ pub struct Subscription {
     pub receiver: broadcast::Receiver<HubEvent>,
     /// The newest message id at subscription time.
     pub last_id: Option<i64>,
-    /// A presence snapshot per followed room (already including this user).
-    pub presence: Vec<Presence>,
+    /// A presence snapshot per followed room (including this user).
+    pub presence: Vec<Snapshot>,
+    /// The presence tick of the snapshots: later deltas apply on top.
+    pub presence_tick: u64,
     /// Keeps the user present until dropped.
     pub guard: PresenceGuard,
 }
@@ -176,21 +136,23 @@ impl Drop for PresenceGuard {
 }
 
 impl Hub {
-    /// A hub whose channel holds `capacity` events and whose newest id starts
-    /// at `last_id` (read from the database at startup).
-    pub fn new(capacity: usize, last_id: Option<i64>) -> Arc<Hub> {
-        let (tx, _) = broadcast::channel(capacity.max(1));
+    /// A hub whose newest id starts at `last_id` (read from the database at
+    /// startup).
+    pub fn new(config: HubConfig, last_id: Option<i64>) -> Arc<Hub> {
+        let (tx, _) = broadcast::channel(config.capacity.max(1));
         Arc::new(Hub {
             state: Mutex::new(HubState {
                 last_id,
-                presence: HashMap::new(),
+                presence: Presence::default(),
             }),
             tx,
+            presence_changed: Notify::new(),
+            config,
         })
     }
 
-    // Presence maps stay consistent even if a panic poisoned the lock: every
-    // mutation below is a single insert/remove.
+    // The state stays consistent even if a panic poisoned the lock: every
+    // mutation below completes or does not start.
     fn lock(&self) -> MutexGuard<'_, HubState> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -215,7 +177,7 @@ impl Hub {
         let live = Arc::new(LiveMessage {
             id: message.id,
             room: message.room.clone(),
-            json,
+            frame: sse::frame("message", Some(message.id), &json),
         });
         let mut state = self.lock();
         state.last_id = Some(state.last_id.map_or(message.id, |id| id.max(message.id)));
@@ -228,90 +190,96 @@ impl Hub {
         self.send(HubEvent::Typing(Arc::new(typing)));
     }
 
-    /// Registers a new stream: marks `user` present in `rooms` (broadcasting
-    /// joins to the others), subscribes, and snapshots presence and the
-    /// newest id, all atomically.
-    pub fn subscribe(self: &Arc<Self>, user: Option<String>, rooms: &[String]) -> Subscription {
+    /// Registers a new stream: marks `user` present in `rooms` (announced
+    /// at the next tick), subscribes, and snapshots presence and the newest
+    /// id, all atomically. Fails if a room has no room for another user.
+    pub fn subscribe(
+        self: &Arc<Self>,
+        user: Option<String>,
+        rooms: &[String],
+    ) -> Result<Subscription, RoomFull> {
         let mut state = self.lock();
         if let Some(user) = &user {
-            for room in rooms {
-                let users = state.presence.entry(room.clone()).or_default();
-                let count = users.entry(user.clone()).or_insert(0);
-                *count += 1;
-                if *count == 1 {
-                    let users = users.keys().cloned().collect();
-                    // Sent before `subscribe()` below, so the new stream does
-                    // not receive its own join; its snapshot already has it.
-                    self.send(HubEvent::Presence(Arc::new(Presence {
-                        room: room.clone(),
-                        users,
-                        joined: Some(user.clone()),
-                        left: None,
-                    })));
-                }
-            }
+            state
+                .presence
+                .check_capacity(user, rooms, self.config.max_room_users)?;
+            state.presence.join(user, rooms);
+            self.presence_changed.notify_one();
         }
         let receiver = self.tx.subscribe();
-        let presence = rooms.iter().map(|room| snapshot(&state, room)).collect();
+        let presence = snapshots(&state, rooms, user.as_deref());
+        let presence_tick = state.presence.tick();
         let last_id = state.last_id;
         drop(state);
-        Subscription {
+        Ok(Subscription {
             receiver,
             last_id,
             presence,
+            presence_tick,
             guard: PresenceGuard {
                 hub: Arc::clone(self),
                 user,
                 rooms: rooms.to_vec(),
             },
-        }
+        })
     }
 
-    /// Current presence snapshots (no `joined`/`left`) for `rooms`.
-    pub fn presence_snapshots(&self, rooms: &[String]) -> Vec<Presence> {
+    /// Current presence snapshots for `rooms` (as seen by a stream of
+    /// `user`), and the tick they were taken at.
+    pub fn presence_snapshots(&self, rooms: &[String], user: Option<&str>) -> (u64, Vec<Snapshot>) {
         let state = self.lock();
-        rooms.iter().map(|room| snapshot(&state, room)).collect()
+        (state.presence.tick(), snapshots(&state, rooms, user))
     }
 
     fn leave(&self, user: &str, rooms: &[String]) {
+        self.lock().presence.leave(user, rooms);
+        self.presence_changed.notify_one();
+    }
+
+    /// Announces the presence changes collected since the last call: one
+    /// delta per changed room. [`Hub::run_presence_ticks`] calls it every
+    /// tick; tests may call it directly.
+    pub fn flush_presence(&self) {
         let mut state = self.lock();
-        for room in rooms {
-            let Some(users) = state.presence.get_mut(room) else {
-                continue;
-            };
-            let Some(count) = users.get_mut(user) else {
-                continue;
-            };
-            *count = count.saturating_sub(1);
-            if *count > 0 {
-                continue;
-            }
-            users.remove(user);
-            let remaining: Vec<String> = users.keys().cloned().collect();
-            if remaining.is_empty() {
-                state.presence.remove(room);
-            }
-            self.send(HubEvent::Presence(Arc::new(Presence {
-                room: room.clone(),
-                users: remaining,
-                joined: None,
-                left: Some(user.to_owned()),
-            })));
+        if !state.presence.has_changes() {
+            return;
         }
+        for delta in state.presence.flush() {
+            self.send(HubEvent::Presence(Arc::new(delta)));
+        }
+    }
+
+    /// Ends every open stream (see [`HubEvent::Close`]).
+    pub fn close_streams(&self) {
+        let _state = self.lock();
+        self.send(HubEvent::Close);
+    }
+
+    /// Announces presence changes at most once per presence tick, until
+    /// `shutdown` becomes true; then ends every stream. Sleeps while
+    /// nothing changes.
+    pub async fn run_presence_ticks(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            tokio::select! {
+                _ = shutdown.wait_for(|closing| *closing) => break,
+                () = self.presence_changed.notified() => {}
+            }
+            // Collect whatever else changes during one tick.
+            tokio::select! {
+                _ = shutdown.wait_for(|closing| *closing) => break,
+                () = tokio::time::sleep(self.config.presence_tick) => {}
+            }
+            self.flush_presence();
+        }
+        self.close_streams();
     }
 }
 
-fn snapshot(state: &HubState, room: &str) -> Presence {
-    Presence {
-        room: room.to_owned(),
-        users: state
-            .presence
-            .get(room)
-            .map(|users| users.keys().cloned().collect())
-            .unwrap_or_default(),
-        joined: None,
-        left: None,
-    }
+fn snapshots(state: &HubState, rooms: &[String], user: Option<&str>) -> Vec<Snapshot> {
+    rooms
+        .iter()
+        .map(|room| state.presence.snapshot(room, user))
+        .collect()
 }
 
 #[cfg(test)]
@@ -322,49 +290,70 @@ mod tests {
         names.iter().map(|s| s.to_string()).collect()
     }
 
-    #[test]
-    fn per_user_lag_counters_are_capped() {
-        let metrics = Metrics::default();
-        for i in 0..MAX_LAG_USERS + 50 {
-            metrics.record_lag(Some(&format!("user{i}")));
+    fn hub(max_room_users: usize) -> Arc<Hub> {
+        Hub::new(
+            HubConfig {
+                capacity: 16,
+                max_room_users,
+                presence_tick: Duration::from_millis(10),
+            },
+            None,
+        )
+    }
+
+    fn deltas(sub: &mut Subscription) -> Vec<(u64, String)> {
+        let mut seen = Vec::new();
+        while let Ok(event) = sub.receiver.try_recv() {
+            if let HubEvent::Presence(p) = event {
+                seen.push((p.tick, p.json.clone()));
+            }
         }
-        metrics.record_lag(Some("user0"));
-        metrics.record_lag(None);
-        assert_eq!(metrics.lag_recoveries(), MAX_LAG_USERS as u64 + 52);
-        assert_eq!(metrics.lag_recoveries_for("user0"), 2);
-        assert_eq!(
-            metrics.lag_recoveries_for(&format!("user{}", MAX_LAG_USERS - 1)),
-            1
-        );
-        // Beyond the cap users are not tracked individually, the anonymous
-        // bucket included.
-        assert_eq!(
-            metrics.lag_recoveries_for(&format!("user{MAX_LAG_USERS}")),
-            0
-        );
-        assert_eq!(metrics.lag_recoveries_for(""), 0);
-        assert_eq!(metrics.lag_by_user.lock().unwrap().len(), MAX_LAG_USERS);
+        seen
     }
 
     #[test]
-    fn presence_counts_streams_per_user() {
-        let hub = Hub::new(16, None);
-        let mut watcher = hub.subscribe(None, &rooms(&["a"]));
-        let first = hub.subscribe(Some("bob".into()), &rooms(&["a"]));
-        assert_eq!(first.presence[0].users, ["bob"]);
-        let second = hub.subscribe(Some("bob".into()), &rooms(&["a"]));
-        drop(first);
-        drop(second);
-        let mut seen = Vec::new();
-        while let Ok(HubEvent::Presence(p)) = watcher.receiver.try_recv() {
-            seen.push((p.joined.clone(), p.left.clone(), p.users.clone()));
-        }
+    fn presence_is_announced_per_tick_as_deltas() {
+        let hub = hub(10);
+        let mut watcher = hub.subscribe(None, &rooms(&["a"])).unwrap();
+        let first = hub.subscribe(Some("bob".into()), &rooms(&["a"])).unwrap();
+        assert_eq!(first.presence[0].users, ["bob"], "the own user is listed");
+        let second = hub.subscribe(Some("bob".into()), &rooms(&["a"])).unwrap();
+        let carol = hub.subscribe(Some("carol".into()), &rooms(&["a"])).unwrap();
+        assert!(deltas(&mut watcher).is_empty(), "nothing before the tick");
+        hub.flush_presence();
         assert_eq!(
-            seen,
-            [
-                (Some("bob".into()), None, vec!["bob".to_string()]),
-                (None, Some("bob".into()), vec![]),
-            ]
+            deltas(&mut watcher),
+            [(1, r#"{"room":"a","joined":["bob","carol"]}"#.to_string())]
+        );
+        let late = hub.subscribe(None, &rooms(&["a"])).unwrap();
+        assert_eq!(late.presence[0].users, ["bob", "carol"]);
+        assert_eq!(late.presence_tick, 1);
+        drop((first, second, carol));
+        hub.flush_presence();
+        assert_eq!(
+            deltas(&mut watcher),
+            [(2, r#"{"room":"a","left":["bob","carol"]}"#.to_string())]
+        );
+    }
+
+    #[test]
+    fn full_rooms_refuse_new_users_without_side_effects() {
+        let hub = hub(1);
+        let _bob = hub.subscribe(Some("bob".into()), &rooms(&["a"])).unwrap();
+        let _again = hub.subscribe(Some("bob".into()), &rooms(&["a"])).unwrap();
+        let err = hub
+            .subscribe(Some("carol".into()), &rooms(&["b", "a"]))
+            .unwrap_err();
+        assert_eq!(err.room, "a");
+        let (_, snapshots) = hub.presence_snapshots(&rooms(&["a", "b"]), None);
+        hub.flush_presence();
+        let (_, snapshots_after) = hub.presence_snapshots(&rooms(&["a", "b"]), None);
+        assert!(snapshots[1].users.is_empty());
+        assert_eq!(snapshots_after[0].users, ["bob"]);
+        assert!(snapshots_after[1].users.is_empty(), "carol joined nothing");
+        assert!(
+            hub.subscribe(None, &rooms(&["a"])).is_ok(),
+            "watchers are free"
         );
     }
 }

@@ -13,26 +13,30 @@ pub mod error;
 pub mod extract;
 pub mod hub;
 pub mod limits;
+pub mod log_throttle;
+pub mod metrics;
+pub mod net;
+pub mod presence;
 pub mod routes;
+pub mod sse;
 pub mod typing_limiter;
 pub mod validate;
 
-use std::future::{Future, IntoFuture};
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use axum::serve::ListenerExt;
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tower_http::services::{ServeDir, ServeFile};
 
 pub use config::{Config, DbLocation};
 pub use hub::Metrics;
 
 use db::Db;
-use hub::Hub;
+use hub::{Hub, HubConfig};
+use net::conn::NetConfig;
 use routes::state::AppState;
 
 /// How long connections get to finish after a shutdown signal before the
@@ -44,6 +48,7 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 pub struct App {
     state: Arc<AppState>,
     router: Router,
+    net: NetConfig,
     shutdown_tx: watch::Sender<bool>,
 }
 
@@ -73,11 +78,11 @@ impl App {
         let (drops, _) = watch::channel(0u64);
         let static_files = config
             .static_dir
-            .as_ref()
-            .map(|dir| ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html"))));
+            .as_deref()
+            .map(routes::static_files::service);
         let state = Arc::new(AppState {
             db,
-            hub: Hub::new(config.broadcast_capacity, last_id),
+            hub: Hub::new(hub_config(&config), last_id),
             metrics: Arc::new(Metrics::default()),
             history: config.history as usize,
             heartbeat: Duration::from_secs(config.heartbeat),
@@ -91,6 +96,7 @@ impl App {
         Ok(App {
             state,
             router,
+            net: net_config(&config),
             shutdown_tx,
         })
     }
@@ -111,8 +117,10 @@ impl App {
         let App {
             state,
             router,
+            net,
             shutdown_tx,
         } = self;
+        tokio::spawn(Arc::clone(&state.hub).run_presence_ticks(shutdown_tx.subscribe()));
         let shutdown_tx = Arc::new(shutdown_tx);
         let signal = {
             let shutdown_tx = Arc::clone(&shutdown_tx);
@@ -124,15 +132,7 @@ impl App {
                 shutdown_tx.send_replace(true);
             }
         };
-        let listener = listener.tap_io(|tcp| {
-            // Events are small and latency matters more than packet count.
-            if let Err(err) = tcp.set_nodelay(true) {
-                tracing::trace!(error = %err, "could not set TCP_NODELAY");
-            }
-        });
-        let server = axum::serve(listener, router)
-            .with_graceful_shutdown(signal)
-            .into_future();
+        let server = net::serve(listener, router, net, Arc::clone(&state.metrics), signal);
         let mut closing = shutdown_tx.subscribe();
         let grace = async move {
             if closing.wait_for(|closing| *closing).await.is_ok() {
@@ -142,7 +142,7 @@ impl App {
             }
         };
         let served = tokio::select! {
-            result = server => result.context("the HTTP server failed"),
+            () = server => Ok(()),
             () = grace => {
                 tracing::warn!(
                     "connections still open {SHUTDOWN_GRACE:?} after the shutdown signal; closing anyway"
@@ -157,6 +157,23 @@ impl App {
             Err(err) => tracing::error!(error = %err, "closing the database failed"),
         }
         served.and(closed.map_err(anyhow::Error::from))
+    }
+}
+
+fn hub_config(config: &Config) -> HubConfig {
+    HubConfig {
+        capacity: config.broadcast_capacity,
+        max_room_users: usize::try_from(config.max_room_users).unwrap_or(usize::MAX),
+        presence_tick: Duration::from_millis(config.presence_tick_ms),
+    }
+}
+
+fn net_config(config: &Config) -> NetConfig {
+    NetConfig {
+        max_connections: usize::try_from(config.max_connections).unwrap_or(usize::MAX),
+        header_timeout: Duration::from_millis(config.header_timeout_ms),
+        idle_timeout: Duration::from_millis(config.idle_timeout_ms),
+        body_timeout: Duration::from_millis(config.body_timeout_ms),
     }
 }
 

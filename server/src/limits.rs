@@ -6,12 +6,19 @@
 
 /// Largest accepted request body, in bytes (larger → 413).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Longest request URI (path and query), in bytes (longer → 414).
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// Largest request head (request line and headers), in bytes (larger →
+/// 431). Also the size of a connection's read buffer.
+pub const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// Most headers in a request (more → 431).
+pub const MAX_HEADERS: usize = 100;
 /// Longest room name, in characters.
 pub const MAX_ROOM_CHARS: usize = 64;
-/// Longest user name, in characters.
-pub const MAX_USER_CHARS: usize = 32;
+/// Longest user name, in characters (the rule shared with the client).
+pub const MAX_USER_CHARS: usize = sse_chat_names::MAX_USER_CHARS;
 /// Longest message text, in characters (not bytes; longer → 413).
-pub const MAX_TEXT_CHARS: usize = 4000;
+pub const MAX_TEXT_CHARS: usize = sse_chat_names::MAX_TEXT_CHARS;
 /// Longest `client_id`, in characters.
 pub const MAX_CLIENT_ID_CHARS: usize = 64;
 /// Most rooms one event stream may follow.

@@ -7,15 +7,13 @@
 //! [`InputError`] whose text is a whole sentence; `crate::error` decides
 //! which status each one is answered with.
 
-use crate::limits::{
-    MAX_CLIENT_ID_CHARS, MAX_ROOMS_PER_STREAM, MAX_ROOM_CHARS, MAX_TEXT_CHARS, MAX_USER_CHARS,
-};
+use crate::limits::{MAX_CLIENT_ID_CHARS, MAX_ROOMS_PER_STREAM, MAX_ROOM_CHARS, MAX_TEXT_CHARS};
 
 /// Why a room name, user name or `client_id` is not acceptable. Displayed
 /// as the end of a sentence ("must not be empty").
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NameError {
-    /// Empty (or, for user names, only whitespace).
+    /// Empty (rooms, client ids).
     #[error("must not be empty")]
     Empty,
     /// Too long, or a character outside `[A-Za-z0-9_-]` (rooms, client ids).
@@ -24,20 +22,10 @@ pub enum NameError {
         /// The longest allowed length.
         max: usize,
     },
-    /// Longer than allowed (user names).
-    #[error("must be at most {max} characters long (it has {chars})")]
-    TooLong {
-        /// The longest allowed length, in characters.
-        max: usize,
-        /// The length of the value, in characters.
-        chars: usize,
-    },
-    /// Contains a control character (user names).
-    #[error("must not contain control characters")]
-    ControlCharacter,
-    /// Starts or ends with whitespace (user names).
-    #[error("must not start or end with whitespace")]
-    SurroundingWhitespace,
+    /// A user name breaks the rule shared with the client
+    /// ([`sse_chat_names::check_user_name`]).
+    #[error(transparent)]
+    User(#[from] sse_chat_names::NameError),
 }
 
 /// A value that breaks a rule, described in a whole sentence.
@@ -48,6 +36,15 @@ pub enum InputError {
     EmptyText {
         /// The field's name.
         field: String,
+    },
+    /// A text field has no visible character, or a bidi override (the rule
+    /// shared with the client, [`sse_chat_names::check_text`]).
+    #[error("The field `{field}` {reason}.")]
+    BadText {
+        /// The field's name.
+        field: String,
+        /// What is wrong with it.
+        reason: sse_chat_names::TextError,
     },
     /// A text field is longer than [`MAX_TEXT_CHARS`].
     #[error("The field `{field}` must be at most {max} characters long (it has {chars}).", max = MAX_TEXT_CHARS)]
@@ -108,45 +105,28 @@ fn check_token(value: &str, max: usize) -> Result<(), NameError> {
     Ok(())
 }
 
-/// User names: 1..=32 characters, no control characters, no leading or
-/// trailing whitespace.
+/// User names: the rule shared with the client, see
+/// [`sse_chat_names::check_user_name`] (1..=32 characters, no control
+/// characters, no outer whitespace, no bidi controls, something visible, no
+/// hidden characters, no word mixing lookalike scripts).
 pub fn check_user(value: &str) -> Result<(), NameError> {
-    if value.trim().is_empty() {
-        return Err(NameError::Empty);
-    }
-    let chars = value.chars().count();
-    if chars > MAX_USER_CHARS {
-        return Err(NameError::TooLong {
-            max: MAX_USER_CHARS,
-            chars,
-        });
-    }
-    if value.chars().any(char::is_control) {
-        return Err(NameError::ControlCharacter);
-    }
-    if value.starts_with(char::is_whitespace) || value.ends_with(char::is_whitespace) {
-        return Err(NameError::SurroundingWhitespace);
-    }
-    Ok(())
+    sse_chat_names::check_user_name(value).map_err(NameError::User)
 }
 
-/// Message text: not empty or whitespace-only ([`InputError::EmptyText`])
-/// and at most 4000 characters ([`InputError::TextTooLong`]). Newlines and
-/// any other characters are allowed.
+/// Message text: the rule shared with the client, see
+/// [`sse_chat_names::check_text`]: not empty or whitespace-only
+/// ([`InputError::EmptyText`]), at most 4000 characters
+/// ([`InputError::TextTooLong`]), something visible and no bidi overrides
+/// ([`InputError::BadText`]). Newlines and any other characters are allowed.
 pub fn check_text(field: &str, value: &str) -> Result<(), InputError> {
-    if value.trim().is_empty() {
-        return Err(InputError::EmptyText {
-            field: field.to_owned(),
-        });
+    use sse_chat_names::TextError;
+    let field = field.to_owned();
+    match sse_chat_names::check_text(value) {
+        Ok(()) => Ok(()),
+        Err(TextError::Empty) => Err(InputError::EmptyText { field }),
+        Err(TextError::TooLong { chars, .. }) => Err(InputError::TextTooLong { field, chars }),
+        Err(reason) => Err(InputError::BadText { field, reason }),
     }
-    let chars = value.chars().count();
-    if chars > MAX_TEXT_CHARS {
-        return Err(InputError::TextTooLong {
-            field: field.to_owned(),
-            chars,
-        });
-    }
-    Ok(())
 }
 
 /// Parses the `rooms` query parameter: comma-separated room names, 1..=20 of
@@ -207,6 +187,11 @@ mod tests {
         assert!(check_user("alice\u{a0}").is_err());
         assert!(check_user("a\u{7}b").is_err());
         assert!(check_user("   ").is_err());
+        // The shared rule: invisible, bidi and lookalike names.
+        assert!(check_user("\u{200B}").is_err());
+        assert!(check_user("\u{3164}").is_err());
+        assert!(check_user("bob\u{202E}").is_err());
+        assert!(check_user("\u{0430}lice").is_err());
     }
 
     #[test]
@@ -219,6 +204,15 @@ mod tests {
         );
         let err = check_text("text", " \n\t").unwrap_err();
         assert_eq!(err.to_string(), "The field `text` must not be empty.");
+        let err = check_text("text", "\u{200B}\u{FEFF}").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "The field `text` must contain at least one visible character."
+        );
+        assert!(matches!(
+            check_text("text", "abc\u{202E}"),
+            Err(InputError::BadText { .. })
+        ));
     }
 
     #[test]

@@ -56,14 +56,10 @@ async fn stalled_subscriber_blocks_nobody_and_then_gets_every_message_once() {
     }
     // The stalled subscriber sends its request and then reads nothing.
     let mut slow = SseStream::connect_unread(server.addr, "/api/events?user=slow", 4096).await;
-    // It is subscribed once the others see it join (same critical section).
+    // It is subscribed once the others see it join: its join is recorded
+    // as it subscribes, and announced at the next presence tick.
     for reader in &mut readers {
-        loop {
-            let event = reader.next_of("presence").await;
-            if event.json()["joined"] == "slow" {
-                break;
-            }
-        }
+        wait_joined(reader, "slow").await;
     }
 
     let reader_tasks: Vec<_> = readers
@@ -187,12 +183,7 @@ async fn drop_hook_ends_a_stream_in_the_middle_of_its_replay() {
         SseStream::connect_unread(server.addr, "/api/events?user=stuck&last_event_id=0", 4096)
             .await;
     // Once its join is visible, the stream is subscribed to drops.
-    loop {
-        let event = watcher.next_of("presence").await;
-        if event.json()["joined"] == "stuck" {
-            break;
-        }
-    }
+    wait_joined(&mut watcher, "stuck").await;
     // Read until the replay is under way; the server stays ahead only by
     // what the buffers hold, far less than the backlog.
     let first = loop {

@@ -26,11 +26,13 @@ pub fn is_room_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
-/// Nicknames the app accepts (same rule as the reference backend): 1-32
-/// characters, no control characters, no surrounding whitespace.
+/// Nicknames the app accepts: 1-32 characters, something visible, no
+/// control or bidi characters, no surrounding whitespace, no word mixing
+/// lookalike scripts (crate `sse-chat-names`, shared with the backend).
 pub fn is_user_name(name: &str) -> bool {
-    let len = name.chars().count();
-    (1..=32).contains(&len) && !name.chars().any(char::is_control) && name.trim() == name
+    // The one rule the reference backend applies too (invisible-only,
+    // bidi controls, mixed-script lookalikes are refused).
+    sse_chat_names::is_user_name(name)
 }
 
 /// Any string.
@@ -279,6 +281,12 @@ mod tests {
     fn room_names() {
         assert!(is_room_name("general"));
         assert!(is_room_name("A_b-9"));
+        // The shared rule: nothing invisible-only, no bidi, no lookalikes.
+        assert!(!is_user_name("\u{200B}\u{200B}"));
+        assert!(!is_user_name("\u{3164}"));
+        assert!(!is_user_name("bob\u{202E}"));
+        assert!(!is_user_name("\u{0430}lice"), "Cyrillic а in a Latin name");
+        assert!(is_user_name("Ivan Иван"));
         assert!(!is_room_name(""));
         assert!(!is_room_name("a b"));
         assert!(!is_room_name(&"x".repeat(65)));

@@ -491,9 +491,9 @@ mod tests {
         let mut s = state();
         let presence = Incoming::Presence(Presence {
             room: "general".into(),
-            users: vec!["b".into(), "a".into()],
-            joined: None,
-            left: None,
+            users: Some(vec!["b".into(), "a".into()]),
+            joined: vec![],
+            left: vec![],
         });
         let typing = |u: &str| Incoming::Typing {
             room: "general".into(),

@@ -64,21 +64,17 @@ impl Room {
             .collect()
     }
 
-    /// Applies a presence snapshot, or a change carrying only the delta.
+    /// Applies a presence snapshot (replaces the list) or a change (adds
+    /// who joined, removes who left). An empty `users` beside a change is
+    /// read as a change: some backends send `"users": []` with every delta.
     pub(super) fn apply_presence(&mut self, p: Presence) {
-        let mut users = p.users;
-        if let Some(j) = p.joined {
-            if !users.contains(&j) {
-                users.extend(self.present.iter().cloned());
-                users.push(j);
-            }
-        }
-        if let Some(l) = &p.left {
-            if users.is_empty() {
-                users = self.present.clone();
-            }
-            users.retain(|u| u != l);
-        }
+        let change = !p.joined.is_empty() || !p.left.is_empty();
+        let mut users = match p.users {
+            Some(users) if !users.is_empty() || !change => users,
+            _ => self.present.clone(),
+        };
+        users.extend(p.joined);
+        users.retain(|u| !p.left.contains(u));
         users.sort();
         users.dedup();
         self.present = users;
@@ -103,18 +99,27 @@ mod tests {
     #[test]
     fn presence_snapshots_and_deltas() {
         let mut room = Room::new("general");
-        let p = |users: &[&str], joined: Option<&str>, left: Option<&str>| Presence {
+        let list = |names: &[&str]| names.iter().map(|u| u.to_string()).collect::<Vec<_>>();
+        let p = |users: Option<&[&str]>, joined: &[&str], left: &[&str]| Presence {
             room: "general".into(),
-            users: users.iter().map(|u| u.to_string()).collect(),
-            joined: joined.map(String::from),
-            left: left.map(String::from),
+            users: users.map(list),
+            joined: list(joined),
+            left: list(left),
         };
-        room.apply_presence(p(&["b", "a"], None, None));
+        room.apply_presence(p(Some(&["b", "a"]), &[], &[]));
         assert_eq!(room.present(), ["a", "b"]);
-        room.apply_presence(p(&[], Some("c"), None));
+        room.apply_presence(p(None, &["c"], &[]));
         assert_eq!(room.present(), ["a", "b", "c"]);
-        room.apply_presence(p(&[], None, Some("a")));
-        assert_eq!(room.present(), ["b", "c"]);
+        room.apply_presence(p(Some(&[]), &[], &["a"]));
+        assert_eq!(room.present(), ["b", "c"], "an empty list beside a change");
+        // The reference backend's coalesced deltas: several names at once.
+        room.apply_presence(p(None, &["d", "e"], &["b", "c"]));
+        assert_eq!(room.present(), ["d", "e"]);
+        room.apply_presence(p(Some(&[]), &[], &[]));
+        assert!(
+            room.present().is_empty(),
+            "an empty snapshot empties the list"
+        );
     }
 
     #[test]

@@ -31,35 +31,7 @@ use std::sync::Arc;
 use wasm_bindgen::JsCast;
 use web_sys::{EventSource, EventSourceInit, MessageEvent};
 
-/// What the user is told about the stream.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ConnState {
-    Connecting,
-    Open,
-    /// Waiting to reconnect: failed attempts so far and when the next try is
-    /// due (epoch ms).
-    Reconnecting {
-        attempt: u32,
-        retry_at: f64,
-    },
-    /// The browser reports no network; we resume when it comes back.
-    Offline,
-    /// The stream cannot be opened at all (e.g. an invalid URL).
-    Failed(StreamError),
-}
-
-/// One SSE event as received.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RawEvent {
-    pub kind: String,
-    pub data: String,
-    /// The source's `lastEventId` (carried over from earlier events when
-    /// this one has no `id:`): where a resume starts after.
-    pub last_event_id: String,
-    /// The id this event carried itself, empty when it had none
-    /// ([`own_event_id`]): the only SSE id that may name a message.
-    pub id: String,
-}
+pub use super::stream_types::{ConnState, RawEvent};
 
 struct Inner {
     cfg: Arc<Config>,
@@ -131,19 +103,21 @@ impl EventStream {
         let window_listeners = [
             Listener::on_window("online", on(connect_now)),
             Listener::on_window("offline", on(go_offline)),
-            Listener::on_document(
-                "visibilitychange",
-                on(|i| {
-                    if super::browser::is_visible()
-                        && matches!(
-                            i.borrow().state.get_untracked(),
-                            ConnState::Reconnecting { .. }
-                        )
-                    {
-                        connect_now(i)
+            Listener::on_document("visibilitychange", on(on_visible)),
+            // Entering the back/forward cache closes the stream cleanly;
+            // coming back from it reopens at once, resuming from the last id.
+            Listener::on_window("pagehide", on(|i| drop_source(&mut i.borrow_mut()))),
+            Listener::on_window("pageshow", {
+                let weak = weak.clone();
+                move |ev: web_sys::Event| {
+                    let restored = ev
+                        .dyn_ref::<web_sys::PageTransitionEvent>()
+                        .is_some_and(|e| e.persisted());
+                    if let (true, Some(inner)) = (restored, weak.upgrade()) {
+                        connect_now(&inner)
                     }
-                }),
-            ),
+                }
+            }),
         ]
         .into_iter()
         .flatten()
@@ -199,6 +173,26 @@ impl EventStream {
 impl Drop for EventStream {
     fn drop(&mut self) {
         self.close();
+    }
+}
+
+/// Back in view: a reconnect that was waiting goes now, and a stream that
+/// has been silent past the stall timeout (a laptop woken from sleep holds
+/// a dead stream that still looks open) is reopened.
+fn on_visible(rc: &Rc<RefCell<Inner>>) {
+    if !super::browser::is_visible() {
+        return;
+    }
+    let (waiting, stale) = {
+        let inner = rc.borrow();
+        let silent = now_ms() - inner.last_activity;
+        (
+            matches!(inner.state.get_untracked(), ConnState::Reconnecting { .. }),
+            inner.pings_seen && silent >= inner.cfg.stall_timeout_ms as f64,
+        )
+    };
+    if waiting || stale {
+        connect_now(rc)
     }
 }
 

@@ -17,3 +17,4 @@ pub mod notify;
 pub mod outbox;
 pub mod send;
 pub mod storage;
+pub mod stream_types;

@@ -50,11 +50,9 @@ test('a huge event id is not sent back in the resume URL', async ({ browser }) =
 test('deceptive links are shown as text, never as links', async ({ browser, request }) => {
   const room = uniqueRoom('links');
   const page = await join(browser, 'nia', room);
-  const deceptive = [
-    'https://\u0430pple.com/login',
-    'https://example.com@evil.example/',
-    'https://good.example/\u202Egpj.exe',
-  ];
+  // (Bidi controls are refused by the reference backend itself; the
+  // client's rule for them is tested natively in src/text.rs.)
+  const deceptive = ['https://\u0430pple.com/login', 'https://example.com@evil.example/'];
   await seed(request, room, 'mallory', [...deceptive, 'fine: https://example.com/ok']);
   await expect(messages(page, 'fine: https://example.com/ok').locator('a')).toHaveAttribute(
     'href',

@@ -19,16 +19,19 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::http::{HeaderName, HeaderValue};
-use axum::response::sse::{Event, Sse};
+use axum::body::{Body, Bytes};
+use axum::http::{header, HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use tokio::sync::{broadcast, watch};
 use tokio::time::{interval_at, Instant, Interval, MissedTickBehavior};
 
-use crate::db::{self, DbError, Message};
-use crate::hub::{HubEvent, Presence, PresenceGuard};
+use crate::db::{self, Message};
+use crate::error::ApiError;
+use crate::hub::{HubEvent, PresenceGuard};
+use crate::presence::Snapshot;
 use crate::routes::state::AppState;
+use crate::sse;
 
 /// Reconnection delay advertised to EventSource clients.
 pub const RETRY: Duration = Duration::from_millis(3000);
@@ -48,7 +51,7 @@ async fn replay_start(
     rooms: &Arc<[String]>,
     resume: Option<i64>,
     snapshot: Option<i64>,
-) -> Result<i64, DbError> {
+) -> Result<i64, db::DbError> {
     Ok(match (resume, snapshot) {
         // Empty database: nothing to replay.
         (_, None) => 0,
@@ -84,7 +87,6 @@ enum CatchUp {
 
 /// Why the live wait in [`EventStream::next`] woke up.
 enum Wake {
-    End,
     Heartbeat,
     Received(Result<HubEvent, broadcast::error::RecvError>),
 }
@@ -95,13 +97,16 @@ pub struct EventStream {
     rooms: Arc<[String]>,
     user: Option<String>,
     receiver: broadcast::Receiver<HubEvent>,
-    pending: VecDeque<Event>,
+    pending: VecDeque<Bytes>,
     /// Every message of the followed rooms with id <= cursor has been sent
     /// (or deliberately left out as old history).
     cursor: i64,
     catch_up: Option<CatchUp>,
     /// `Some(last_id)` until the `ready` event has been sent.
     ready: Option<Option<i64>>,
+    /// The presence tick of the last snapshot sent: deltas of this tick or
+    /// earlier are already part of it.
+    presence_tick: u64,
     heartbeat: Interval,
     shutdown: watch::Receiver<bool>,
     drops: watch::Receiver<u64>,
@@ -115,21 +120,25 @@ impl EventStream {
     ///
     /// Subscribes to the hub (joining presence and reading the newest id in
     /// one step, see [`crate::hub`]), then works out where the replay
-    /// starts. Fails only if reading that from the database fails.
+    /// starts. Fails if a followed room is full (503) or reading where the
+    /// replay starts from the database fails (500).
     pub async fn open(
         state: Arc<AppState>,
         rooms: Arc<[String]>,
         user: Option<String>,
         resume: Option<i64>,
-    ) -> Result<Self, DbError> {
+    ) -> Result<Self, ApiError> {
         // Before subscribing: a drop requested once this stream's user shows
         // up as present must end this stream too.
         let mut drops = state.drops.subscribe();
         drops.mark_unchanged();
-        let subscription = state.hub.subscribe(user.clone(), &rooms);
+        let subscription = state
+            .hub
+            .subscribe(user.clone(), &rooms)
+            .map_err(|full| ApiError::unavailable(full.to_string()).with_retry_after(5))?;
         let snapshot = subscription.last_id;
         let mut pending = VecDeque::new();
-        pending.push_back(Event::default().retry(RETRY));
+        pending.push_back(sse::retry(RETRY.as_millis()));
         for presence in &subscription.presence {
             pending.push_back(presence_event(presence));
         }
@@ -151,6 +160,7 @@ impl EventStream {
             cursor,
             catch_up,
             ready: Some(snapshot),
+            presence_tick: subscription.presence_tick,
             heartbeat,
             shutdown: state.shutdown.clone(),
             drops,
@@ -162,7 +172,7 @@ impl EventStream {
 
     /// The next event, or `None` to end the stream (shutdown, drop hook,
     /// database failure).
-    async fn next(&mut self) -> Option<Event> {
+    async fn next(&mut self) -> Option<Bytes> {
         loop {
             // Checked before every event, not only while waiting for live
             // events, so a long replay or refill ends promptly too.
@@ -185,15 +195,15 @@ impl EventStream {
             if let Some(last_id) = self.ready.take() {
                 return Some(json_event("ready", &Ready { last_id }));
             }
+            // Shutdown and drops arrive as `HubEvent::Close` too: waiting on
+            // their watch channels here would lock a mutex shared by all
+            // streams on every event.
             let woke = tokio::select! {
                 biased;
-                _ = self.shutdown.wait_for(|closing| *closing) => Wake::End,
-                _ = self.drops.changed() => Wake::End,
                 _ = self.heartbeat.tick() => Wake::Heartbeat,
                 received = self.receiver.recv() => Wake::Received(received),
             };
             match woke {
-                Wake::End => return None,
                 Wake::Heartbeat => {
                     return Some(json_event(
                         "ping",
@@ -212,8 +222,13 @@ impl EventStream {
                     self.state.metrics.record_lag(self.user.as_deref());
                     // Presence/typing events in the gap are gone: send fresh
                     // presence snapshots; the messages come from the database.
-                    for presence in self.state.hub.presence_snapshots(&self.rooms) {
-                        self.pending.push_back(presence_event(&presence));
+                    let (tick, snapshots) = self
+                        .state
+                        .hub
+                        .presence_snapshots(&self.rooms, self.user.as_deref());
+                    self.presence_tick = tick;
+                    for presence in &snapshots {
+                        self.pending.push_back(presence_event(presence));
                     }
                     self.catch_up = Some(CatchUp::Unbounded);
                 }
@@ -222,7 +237,11 @@ impl EventStream {
         }
     }
 
-    fn live_event(&mut self, event: HubEvent) -> Option<Event> {
+    fn live_event(&mut self, event: HubEvent) -> Option<Bytes> {
+        if matches!(event, HubEvent::Close) {
+            self.done = true;
+            return None;
+        }
         if !self.rooms.iter().any(|room| room == event.room()) {
             return None;
         }
@@ -232,19 +251,18 @@ impl EventStream {
                     return None;
                 }
                 self.cursor = message.id;
-                Some(
-                    Event::default()
-                        .event("message")
-                        .id(message.id.to_string())
-                        .data(&message.json),
-                )
+                Some(message.frame.clone())
             }
-            HubEvent::Presence(presence) => Some(presence_event(&presence)),
+            // Deltas already contained in the last snapshot (queued before a
+            // lag refill took a new one) would undo later changes.
+            HubEvent::Presence(delta) if delta.tick <= self.presence_tick => None,
+            HubEvent::Presence(delta) => Some(sse::frame("presence", None, &delta.json)),
             HubEvent::Typing(typing) => Some(json_event("typing", &*typing)),
+            HubEvent::Close => None,
         }
     }
 
-    async fn read_page(&mut self, catch_up: CatchUp) -> Result<(), DbError> {
+    async fn read_page(&mut self, catch_up: CatchUp) -> Result<(), db::DbError> {
         let rooms = Arc::clone(&self.rooms);
         let after = self.cursor;
         let upto = match catch_up {
@@ -290,11 +308,18 @@ impl IntoResponse for EventStream {
             Some((Ok::<_, Infallible>(event), events))
         });
         (
-            [(
-                HeaderName::from_static("x-accel-buffering"),
-                HeaderValue::from_static("no"),
-            )],
-            Sse::new(body),
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/event-stream"),
+                ),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+                (
+                    HeaderName::from_static("x-accel-buffering"),
+                    HeaderValue::from_static("no"),
+                ),
+            ],
+            Body::from_stream(body),
         )
             .into_response()
     }
@@ -310,21 +335,18 @@ struct Ping {
     ts: i64,
 }
 
-fn message_event(message: &Message) -> Event {
-    Event::default()
-        .event("message")
-        .id(message.id.to_string())
-        .data(to_json(message))
+fn message_event(message: &Message) -> Bytes {
+    sse::frame("message", Some(message.id), &to_json(message))
 }
 
-fn presence_event(presence: &Presence) -> Event {
+fn presence_event(presence: &Snapshot) -> Bytes {
     json_event("presence", presence)
 }
 
 /// An event without an `id:` field, so it does not move the client's last
 /// event id.
-fn json_event<T: Serialize + ?Sized>(name: &str, data: &T) -> Event {
-    Event::default().event(name).data(to_json(data))
+fn json_event<T: Serialize + ?Sized>(name: &str, data: &T) -> Bytes {
+    sse::frame(name, None, &to_json(data))
 }
 
 fn to_json<T: Serialize + ?Sized>(data: &T) -> String {

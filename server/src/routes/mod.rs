@@ -3,9 +3,9 @@
 //! Each route module owns its paths and exposes a `router` function (given
 //! the app's [`faults::Faults`] where a route has a fault gate); this module
 //! merges them and adds what applies to all of them: the body limit, the
-//! fallback (404 JSON or the static app), JSON errors and CORS. Shared
-//! state lives in [`state`], injected failures in [`faults`], the SSE
-//! stream itself in [`event_stream`].
+//! fallback (404 JSON or the static app, see [`static_files`]), JSON errors
+//! and CORS. Shared state lives in [`state`], injected failures in
+//! [`faults`], the SSE stream itself in [`event_stream`].
 
 pub mod event_stream;
 pub mod events;
@@ -13,19 +13,18 @@ pub mod faults;
 pub mod health;
 pub mod messages;
 pub mod state;
+pub mod static_files;
 pub mod test_hooks;
 pub mod typing;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use tower::ServiceExt;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 
@@ -85,10 +84,7 @@ async fn fallback(State(state): State<Arc<AppState>>, request: Request) -> Respo
     let path = request.uri().path();
     let is_api = path == "/api" || path.starts_with("/api/");
     match (&state.static_files, is_api) {
-        (Some(files), false) => match files.clone().oneshot(request).await {
-            Ok(response) => response.map(Body::new),
-            Err(never) => match never {},
-        },
+        (Some(files), false) => static_files::serve(files.clone(), request).await,
         _ => ApiError::not_found(format!("There is no resource at {path}.")).into_response(),
     }
 }

@@ -68,5 +68,6 @@ async fn drop_streams(State(state): State<Arc<AppState>>) -> StatusCode {
     state
         .drops
         .send_modify(|generation| *generation = generation.wrapping_add(1));
+    state.hub.close_streams();
     StatusCode::NO_CONTENT
 }

@@ -592,3 +592,32 @@ pub fn assert_ascending(ids: &[i64]) {
         assert!(pair[0] < pair[1], "ids not strictly ascending: {pair:?}");
     }
 }
+
+/// The names a presence delta lists under `key` (`joined` or `left`): a
+/// string is one name, an array several, absent none.
+pub fn delta_names(data: &Value, key: &str) -> Vec<String> {
+    match &data[key] {
+        Value::Null => Vec::new(),
+        Value::String(one) => vec![one.clone()],
+        Value::Array(many) => many
+            .iter()
+            .map(|name| name.as_str().expect("names are strings").to_owned())
+            .collect(),
+        other => panic!("`{key}` is neither a string nor an array: {other}"),
+    }
+}
+
+/// Reads `events` (skipping everything else) until a presence delta
+/// announces `user` as joined.
+pub async fn wait_joined(events: &mut SseStream, user: &str) {
+    loop {
+        let event = events.next_event().await;
+        if event.event == "presence"
+            && delta_names(&event.json(), "joined")
+                .iter()
+                .any(|u| u == user)
+        {
+            return;
+        }
+    }
+}
