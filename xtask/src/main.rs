@@ -7,8 +7,11 @@
 
 mod arch;
 mod bench;
+mod conformance;
 mod dev;
+mod dist;
 mod proc;
+mod scale;
 mod setup;
 mod supervisor;
 mod test;
@@ -33,7 +36,8 @@ commands:
 test options:
   --skip-setup      assume `cargo xtask setup` already ran
   --only SUITE      run one suite: fmt, arch, clippy, native,
-                    wasm-chromium, wasm-firefox, build, e2e (repeatable)";
+                    wasm-chromium, wasm-firefox, build, e2e,
+                    conformance, scale (repeatable)";
 
 fn main() -> ExitCode {
     proc::install_signal_handler();

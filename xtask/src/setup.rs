@@ -3,13 +3,16 @@
 //!
 //! Installs (see README "Prerequisites"):
 //! - rustup target wasm32-unknown-unknown;
-//! - Debian packages chromium, chromium-driver, firefox-esr, and nodejs +
+//! - Debian packages chromium, chromium-driver, firefox-esr, nginx,
+//!   libnginx-mod-nchan, redis-server (the `scale` suite), and nodejs +
 //!   npm when no node is on PATH (needs root; otherwise prints the command
 //!   and stops);
 //! - `cargo install` into ~/.cargo/bin: trunk 0.21.14, wasm-bindgen-cli
 //!   0.2.130, geckodriver 0.37.1;
 //! - npm packages into this repo's node_modules: binaryen 132 (wasm-opt),
 //!   @playwright/test, @axe-core/playwright (no browser download);
+//! - a Python venv in target/py with the conformance suite's Python backend
+//!   packages (pip, pinned in tests/conformance/backends/requirements.txt);
 //! - `cargo fetch`, because trunk builds offline.
 
 use crate::proc::{cmd, exec, output};
@@ -20,6 +23,9 @@ pub const WASM_BINDGEN: &str = "0.2.130";
 pub const GECKODRIVER: &str = "0.37.1";
 pub const WASM_OPT: &str = "132";
 const BROWSERS: &[&str] = &["chromium", "chromium-driver", "firefox-esr"];
+/// The `scale` suite's nginx + nchan + Redis (only their binaries are
+/// used; the harness runs them unprivileged with its own configs).
+const SCALE_OUT: &[&str] = &["nginx", "libnginx-mod-nchan", "redis-server"];
 
 pub fn run() -> Result<(), String> {
     let started = Instant::now();
@@ -46,6 +52,7 @@ pub fn run() -> Result<(), String> {
         &["install", "--locked", &format!("geckodriver@{GECKODRIVER}")],
     )?;
     npm_packages()?;
+    python_venv()?;
     exec(cmd("cargo", &["fetch", "--quiet"])).map_err(|e| format!("cargo fetch failed: {e}"))?;
     println!(
         "setup: all tools present ({:.1} s)",
@@ -73,6 +80,7 @@ fn is_root() -> bool {
 fn apt_packages() -> Result<(), String> {
     let mut missing: Vec<&str> = BROWSERS
         .iter()
+        .chain(SCALE_OUT)
         .copied()
         .filter(|p| {
             !output("dpkg-query", &["-W", "-f=${Status}", p])
@@ -83,6 +91,11 @@ fn apt_packages() -> Result<(), String> {
     // working node and npm will do.
     if output("node", &["--version"]).is_none() || output("npm", &["--version"]).is_none() {
         missing.extend(["nodejs", "npm"]);
+    }
+    // Any python3 that can make a venv with pip will do (Debian splits
+    // venv and ensurepip into python3-venv).
+    if output("python3", &["-c", "import venv, ensurepip"]).is_none() {
+        missing.extend(["python3", "python3-venv"]);
     }
     if missing.is_empty() {
         return Ok(());
@@ -173,4 +186,41 @@ fn npm_packages() -> Result<(), String> {
     // Playwright must use Debian's Chromium, never download its own.
     c.env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
     exec(c).map_err(|e| format!("npm install failed: {e}"))
+}
+
+/// The pinned packages of the conformance suite's Python backend.
+const PY_REQUIREMENTS: &str = "tests/conformance/backends/requirements.txt";
+
+/// A venv in target/py with [`PY_REQUIREMENTS`]; redone when the file
+/// changed since the last install (a copy is kept in the venv) or the venv
+/// cannot import the packages.
+fn python_venv() -> Result<(), String> {
+    let root = crate::root();
+    let venv = root.join(crate::conformance::VENV);
+    let wanted = std::fs::read_to_string(root.join(PY_REQUIREMENTS))
+        .map_err(|e| format!("{PY_REQUIREMENTS}: {e}"))?;
+    let stamp = venv.join("installed-requirements.txt");
+    let python = venv.join("bin/python").display().to_string();
+    let imports = output(&python, &["-c", "import sse_starlette, starlette, uvicorn"]);
+    if imports.is_some() && std::fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
+        return Ok(());
+    }
+    println!(
+        "setup: Python venv {} ({PY_REQUIREMENTS})",
+        crate::conformance::VENV
+    );
+    let venv_arg = venv.display().to_string();
+    exec(cmd("python3", &["-m", "venv", &venv_arg]))
+        .map_err(|e| format!("creating the Python venv failed: {e}"))?;
+    let pip = venv.join("bin/pip").display().to_string();
+    let args = [
+        "install",
+        "--no-input",
+        "--disable-pip-version-check",
+        "--quiet",
+    ];
+    let mut c = cmd(&pip, &args);
+    c.args(["-r", PY_REQUIREMENTS]);
+    exec(c).map_err(|e| format!("pip install failed: {e}"))?;
+    std::fs::write(&stamp, wanted).map_err(|e| format!("{}: {e}", stamp.display()))
 }

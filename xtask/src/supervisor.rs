@@ -18,6 +18,8 @@ use std::time::Duration;
 type MakeCmd = Box<dyn Fn(&str) -> Command + Send>;
 
 struct Inner {
+    /// Prefix of the backend's log lines.
+    name: &'static str,
     make: MakeCmd,
     addr: String,
     server: Option<Server>,
@@ -27,7 +29,7 @@ impl Inner {
     fn start(&mut self) -> Result<(), String> {
         if self.server.is_none() {
             let server = Server::start(
-                "backend",
+                self.name,
                 (self.make)(&self.addr),
                 "listening on",
                 Duration::from_secs(30),
@@ -59,12 +61,22 @@ impl Supervised {
     pub fn start(
         make: impl Fn(&str, &std::path::Path) -> Command + Send + 'static,
     ) -> Result<Supervised, String> {
+        Supervised::start_named("backend", make)
+    }
+
+    /// [`Supervised::start`], with `name` before the backend's log lines.
+    /// The command must print a line with `listening on URL` once ready.
+    pub fn start_named(
+        name: &'static str,
+        make: impl Fn(&str, &std::path::Path) -> Command + Send + 'static,
+    ) -> Result<Supervised, String> {
         static STARTED: AtomicU32 = AtomicU32::new(0);
         let n = STARTED.fetch_add(1, Ordering::Relaxed);
         let db = std::env::temp_dir().join(format!("sse-chat-test-{}-{n}.db", std::process::id()));
         remove_db(&db);
         let db_for_cmd = db.clone();
         let mut inner = Inner {
+            name,
             make: Box::new(move |addr| make(addr, &db_for_cmd)),
             addr: "127.0.0.1:0".into(),
             server: None,

@@ -17,11 +17,13 @@ const SUITES: &[&str] = &[
     "wasm-firefox",
     "build",
     "e2e",
+    "conformance",
+    "scale",
 ];
 
 /// What a suite returns: passed, tests run (for suites that run tests),
 /// one-line detail.
-type SuiteResult = (bool, Option<u64>, String);
+pub type SuiteResult = (bool, Option<u64>, String);
 
 struct Outcome {
     suite: &'static str,
@@ -103,9 +105,14 @@ fn run_suites(only: &[String]) -> Vec<Outcome> {
         if !ok {
             return (false, None, detail);
         }
-        (true, None, dist_sizes())
+        match crate::dist::check(&crate::root().join("dist")) {
+            Ok(checked) => (true, None, format!("{}; {checked}", dist_sizes())),
+            Err(e) => (false, None, e),
+        }
     });
     record("e2e", &e2e);
+    record("conformance", &crate::conformance::suite);
+    record("scale", &crate::scale::suite);
     outcomes
 }
 
@@ -166,7 +173,7 @@ fn simple(c: Command) -> (bool, Option<u64>, String) {
     (ok, None, detail)
 }
 
-fn last_lines(out: &str, n: usize) -> String {
+pub fn last_lines(out: &str, n: usize) -> String {
     let lines: Vec<&str> = out.lines().filter(|l| !l.trim().is_empty()).collect();
     lines[lines.len().saturating_sub(n)..].join(" | ")
 }
