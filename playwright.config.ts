@@ -2,6 +2,7 @@
 // starts the reference backend serving it on a free port and passes that
 // address as BASE_URL. Uses Debian's Chromium; never downloads a browser.
 import { defineConfig } from '@playwright/test';
+import { chromiumLaunch } from './tests/chromium';
 
 const baseURL = process.env.BASE_URL;
 if (!baseURL) {
@@ -19,17 +20,6 @@ export default defineConfig({
   use: {
     baseURL,
     trace: 'retain-on-failure',
-    launchOptions: {
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    },
+    launchOptions: chromiumLaunch,
   },
 });

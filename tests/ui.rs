@@ -488,3 +488,25 @@ async fn the_language_can_be_switched_to_simplified_chinese() {
         .remove_item("sse-chat.lang")
         .unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn the_reconnect_countdown_is_never_stale() {
+    let m = mount(|| view! { <StatusBar /> });
+    m.writer.conn.set(ConnState::Open);
+    settle().await;
+    // The bar's clock ticks only while reconnecting: let 1.5 s pass while
+    // connected (the premise of the bug, not a synchronisation)...
+    let t0 = js_sys::Date::now();
+    wait_for("time to pass while connected", 5_000.0, || {
+        js_sys::Date::now() - t0 >= 1_500.0
+    })
+    .await;
+    // ...then a reconnect due in 1 s must say 1 s, not 1 s plus that idle time.
+    m.writer.conn.set(ConnState::Reconnecting {
+        attempt: 1,
+        retry_at: js_sys::Date::now() + 900.0,
+    });
+    settle().await;
+    let status = text_of(&m.root, "[data-testid=connection-status]");
+    assert!(status.contains("Reconnecting in 1 s"), "{status}");
+}

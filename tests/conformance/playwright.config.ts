@@ -3,6 +3,7 @@
 // release dist/ at its own origin) and passes them in CONFORMANCE_BACKENDS.
 // Uses Debian's Chromium; never downloads a browser.
 import { defineConfig } from '@playwright/test';
+import { chromiumLaunch } from '../chromium';
 
 export default defineConfig({
   testDir: '.',
@@ -20,17 +21,6 @@ export default defineConfig({
   use: {
     actionTimeout: 10_000,
     trace: 'retain-on-failure',
-    launchOptions: {
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    },
+    launchOptions: chromiumLaunch,
   },
 });

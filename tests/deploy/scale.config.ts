@@ -4,6 +4,7 @@
 // starts them (SCALE_CONTROL). Uses Debian's Chromium; never downloads a
 // browser.
 import { defineConfig } from '@playwright/test';
+import { chromiumLaunch } from '../chromium';
 
 export default defineConfig({
   testDir: '.',
@@ -19,17 +20,6 @@ export default defineConfig({
   use: {
     actionTimeout: 10_000,
     trace: 'retain-on-failure',
-    launchOptions: {
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    },
+    launchOptions: chromiumLaunch,
   },
 });

@@ -50,9 +50,7 @@ pub fn suite() -> SuiteResult {
 
 fn run() -> Result<SuiteResult, String> {
     let root = crate::root();
-    if !root.join("dist/index.html").exists() {
-        return Err("dist/ is missing: the build suite must run first".into());
-    }
+    crate::dist::require_built(&root)?;
     if !root.join(VENV).join("bin/python").exists() {
         return Err(format!(
             "{VENV} is missing: run `cargo xtask setup` (the Python backend's venv)"

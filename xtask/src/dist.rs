@@ -17,6 +17,15 @@ const PRECOMPRESS_FROM: u64 = 1024;
 const COMPRESSIBLE: &[&str] = &[".html", ".js", ".css", ".wasm", ".svg", ".json"];
 
 /// Checks dist/; the one-line detail for the summary, or what is wrong.
+/// Suites that test the built app need it: the build suite runs first.
+pub fn require_built(root: &std::path::Path) -> Result<(), String> {
+    if root.join("dist/index.html").exists() {
+        Ok(())
+    } else {
+        Err("dist/ is missing: the build suite must run first".into())
+    }
+}
+
 pub fn check(dist: &Path) -> Result<String, String> {
     let index = dist.join("index.html");
     let html = std::fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;

@@ -13,6 +13,7 @@ mod dist;
 mod proc;
 mod scale;
 mod setup;
+mod static_host;
 mod supervisor;
 mod test;
 

@@ -42,9 +42,7 @@ pub fn suite() -> SuiteResult {
 
 fn run() -> Result<SuiteResult, String> {
     let root = crate::root();
-    if !root.join("dist/index.html").exists() {
-        return Err("dist/ is missing: the build suite must run first".into());
-    }
+    crate::dist::require_built(&root)?;
     check_tools()?;
     let work = root.join(WORK);
     let _ = std::fs::remove_dir_all(&work);

@@ -3,6 +3,7 @@
 //! starts are stopped whatever happens (see `proc::Server`).
 
 use crate::proc::{cmd, run_capture};
+use crate::static_host::{StaticHost, PREFIX};
 use crate::supervisor::Supervised;
 use std::net::TcpListener;
 use std::process::Command;
@@ -335,14 +336,8 @@ fn dist_sizes() -> String {
         Ok(files) => {
             let parts: Vec<String> = files
                 .iter()
-                .map(|(name, _, size)| {
-                    let kind = if name.ends_with(".wasm") {
-                        "wasm"
-                    } else {
-                        "js"
-                    };
-                    format!("{kind} {} KB", size / 1024)
-                })
+                // Named by file: boot.js (under 1 KB) and the hashed glue.
+                .map(|(name, _, size)| format!("{name} {:.1} KB", *size as f64 / 1024.0))
                 .collect();
             format!("release dist/ with wasm-opt -Oz: {}", parts.join(", "))
         }
@@ -357,19 +352,30 @@ fn e2e() -> (bool, Option<u64>, String) {
             return Err("dist/ is missing: the build suite must run first".into());
         }
         build_server()?;
+        // dist/ also on a plain static host under /chat/, talking to the
+        // backend on another origin (its --allow-origin names the host).
+        let host = StaticHost::bind()?;
+        let origin = host.origin.clone();
         // Supervised, so tests can stop and restart the backend for real;
         // a database file, so a restart keeps the conversation.
-        let backend = Supervised::start(|addr, db| {
+        let allowed = origin.clone();
+        let backend = Supervised::start(move |addr, db| {
             let mut c = cmd(
                 &server_bin(),
                 &["--addr", addr, "--test-hooks", "--heartbeat", "2"],
             );
             c.arg("--db").arg(db).args(["--static", "dist"]);
+            c.args(["--allow-origin", &allowed]);
             c
         })?;
+        host.serve(
+            crate::root().join("dist"),
+            cross_origin_config(&backend.url),
+        );
         let mut c = cmd("npx", &["playwright", "test", "--reporter=list"]);
         c.env("BASE_URL", &backend.url)
             .env("CONTROL_URL", &backend.control_url)
+            .env("STATIC_URL", format!("{origin}{PREFIX}"))
             .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         let (ok, out) = run_capture(c);
         drop(backend);
@@ -383,6 +389,14 @@ fn e2e() -> (bool, Option<u64>, String) {
         Ok((ok, Some(passed), detail))
     };
     attempt().unwrap_or_else(|e| (false, Some(0), e))
+}
+
+/// The config.json of the static host: every URL absolute, on the backend.
+fn cross_origin_config(backend: &str) -> String {
+    format!(
+        r#"{{"eventsUrl":"{b}/api/events?rooms={{rooms}}&user={{user}}","sendUrl":"{b}/api/messages","historyUrl":"{b}/api/rooms/{{room}}/messages?before={{before}}&limit={{limit}}","typingUrl":"{b}/api/typing"}}"#,
+        b = backend
+    )
 }
 
 /// Reads Playwright's closing lines: "  3 passed (4.1s)", "  1 failed".
