@@ -26,35 +26,32 @@ impl Chat {
         let mut batch = Vec::with_capacity(items.len());
         let mut skipped = None;
         let mut ignored = None;
-        let mut ignored_sample = String::new();
+        let mut field_notice = None;
+        let sample = |data: &str| data.chars().take(80).collect::<String>();
         for (raw, room) in items {
             match decode_noting(&cfg, &raw.kind, &raw.data, &raw.id, &mut ignored) {
                 Ok(Incoming::Ignored) => {}
                 Ok(item) => {
-                    if ignored.is_some() && ignored_sample.is_empty() {
-                        ignored_sample = raw.data.chars().take(80).collect();
+                    if let Some(error) = ignored.take().filter(|_| field_notice.is_none()) {
+                        let sample = sample(&raw.data);
+                        field_notice = Some(Notice::FieldIgnored { error, sample });
                     }
                     batch.push((item, room))
                 }
                 Err(error) => {
-                    skipped = Some(Notice::SkippedEvent {
-                        error,
-                        sample: raw.data.chars().take(80).collect(),
-                    })
+                    let sample = sample(&raw.data);
+                    skipped = Some(Notice::SkippedEvent { error, sample })
                 }
             }
         }
         if let Some(notice) = skipped {
             // The stream goes on; the user learns that something was skipped.
             self.tell(notice);
-        } else if let Some(error) = ignored {
+        } else if let Some(notice) = field_notice {
             // Shown without the field: said once per session, not per message.
             if !self.quirks.with_value(|q| q.field_noted) {
                 self.quirks.update_value(|q| q.field_noted = true);
-                self.tell(Notice::FieldIgnored {
-                    error,
-                    sample: ignored_sample,
-                });
+                self.tell(notice);
             }
         }
         if batch.is_empty() {

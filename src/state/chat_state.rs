@@ -129,7 +129,7 @@ impl ChatState {
                 .map_or(Lookup::New, |k| self.seen.lookup(k, fp));
         }
         match lookup {
-            Lookup::Same => Novelty::Duplicate,
+            Lookup::Same => Novelty::Duplicate { epoch },
             _ => Novelty::New { key, epoch, fp },
         }
     }
@@ -194,12 +194,11 @@ impl ChatState {
         for m in older {
             let (key, epoch, fp) = match self.classify(room_name, &m) {
                 Novelty::New { key, epoch, fp } => (key, epoch, fp),
-                Novelty::Duplicate => {
+                Novelty::Duplicate { epoch } => {
                     // Ids below the oldest one held cannot be in memory (they
                     // were dropped by the cap, or never loaded) even if their
                     // key is known.
                     let n = message::numeric_id(m.id.as_deref());
-                    let epoch = self.room(room_name).map_or(0, |r| r.epoch);
                     let below_oldest = n.zip(oldest).is_some_and(|(n, o)| (epoch, n) < o);
                     if !below_oldest {
                         continue;
@@ -225,7 +224,9 @@ impl ChatState {
 
 /// What [`ChatState::classify`] found.
 enum Novelty {
-    Duplicate,
+    Duplicate {
+        epoch: u32,
+    },
     New {
         key: Option<DedupeKey>,
         epoch: u32,

@@ -79,20 +79,7 @@ fn rust_benches() -> Result<(), String> {
 /// server's CPU time (see server/examples/load_bench.rs). Arguments after
 /// `--` go to the benchmark.
 fn load(args: &[String]) -> Result<(), String> {
-    exec(cmd(
-        "cargo",
-        &[
-            "build",
-            "--quiet",
-            "--release",
-            "-p",
-            "sse-chat-server",
-            "--bin",
-            "sse-chat-server",
-            "--example",
-            "load_bench",
-        ],
-    ))?;
+    release_server(&["--example", "load_bench"])?;
     let root = crate::root();
     let server = root.join("target/release/sse-chat-server");
     let bench = root.join("target/release/examples/load_bench");
@@ -104,6 +91,15 @@ fn load(args: &[String]) -> Result<(), String> {
         c.args(&args[at + 1..]);
     }
     exec(c)
+}
+
+/// Builds the release reference server (plus `extra` targets): benchmarks
+/// measure the client or the load, never a debug server.
+fn release_server(extra: &[&str]) -> Result<(), String> {
+    let mut args = vec!["build", "--quiet", "--release", "-p", "sse-chat-server"];
+    args.extend_from_slice(&["--bin", "sse-chat-server"]);
+    args.extend_from_slice(extra);
+    exec(cmd("cargo", &args))
 }
 
 /// The release wasm and JS sizes, and the gzip total the build suite
@@ -135,18 +131,7 @@ fn sizes() -> Result<(), String> {
 /// by the reference backend (release build, so the server is not what is
 /// measured): tests/bench/compare.mjs prints the table.
 fn compare(reps: u32) -> Result<(), String> {
-    exec(cmd(
-        "cargo",
-        &[
-            "build",
-            "--quiet",
-            "--release",
-            "-p",
-            "sse-chat-server",
-            "--bin",
-            "sse-chat-server",
-        ],
-    ))?;
+    release_server(&[])?;
     let root = crate::root();
     let mut c = cmd("node", &["tests/bench/compare.mjs"]);
     c.env("SERVER_BIN", root.join("target/release/sse-chat-server"))

@@ -16,7 +16,6 @@
 
 use crate::proc::{cmd, run_capture, Server};
 use crate::test::{last_lines, parse_playwright_counts, SuiteResult};
-use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -222,31 +221,8 @@ fn serve_control(fleet: Fleet) -> Result<String, String> {
     Ok(url)
 }
 
-fn handle(mut stream: TcpStream, fleet: &Fleet) {
-    let Ok(reading) = stream.try_clone() else {
-        return;
-    };
-    let mut reader = BufReader::new(reading);
-    let mut request_line = String::new();
-    if reader.read_line(&mut request_line).is_err() {
-        return;
-    }
-    // Skip the headers; these requests carry no body.
-    let mut line = String::new();
-    while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-        line.clear();
-    }
-    let path = request_line.split_whitespace().nth(1).unwrap_or("");
-    let result = control(fleet, path);
-    let (status, body) = match result {
-        Ok(()) => ("200 OK", "ok".to_string()),
-        Err(e) => ("500 Internal Server Error", e),
-    };
-    let _ = write!(
-        stream,
-        "HTTP/1.1 {status}\r\nAccess-Control-Allow-Origin: *\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
+fn handle(stream: TcpStream, fleet: &Fleet) {
+    crate::supervisor::answer_control(stream, |path| control(fleet, path));
 }
 
 fn control(fleet: &Fleet, path: &str) -> Result<(), String> {

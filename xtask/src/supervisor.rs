@@ -127,22 +127,8 @@ fn remove_db(db: &std::path::Path) {
     }
 }
 
-fn handle(mut stream: TcpStream, inner: &Arc<Mutex<Inner>>) {
-    let mut reader = BufReader::new(match stream.try_clone() {
-        Ok(s) => s,
-        Err(_) => return,
-    });
-    let mut request_line = String::new();
-    if reader.read_line(&mut request_line).is_err() {
-        return;
-    }
-    // Skip the headers; these requests carry no body.
-    let mut line = String::new();
-    while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-        line.clear();
-    }
-    let path = request_line.split_whitespace().nth(1).unwrap_or("");
-    let result = match inner.lock() {
+fn handle(stream: TcpStream, inner: &Arc<Mutex<Inner>>) {
+    answer_control(stream, |path| match inner.lock() {
         Err(_) => Err("supervisor lock poisoned".to_string()),
         Ok(mut inner) => match path {
             "/stop" => {
@@ -156,8 +142,28 @@ fn handle(mut stream: TcpStream, inner: &Arc<Mutex<Inner>>) {
             }
             _ => Err(format!("unknown control path {path}")),
         },
+    });
+}
+
+/// Answers one request of a test control server: reads its path, runs
+/// `act` on it, and replies 200 "ok" or 500 with the error (CORS open, so
+/// a page's test can call it too). Shared by every harness control server.
+pub fn answer_control(mut stream: TcpStream, act: impl FnOnce(&str) -> Result<(), String>) {
+    let Ok(reading) = stream.try_clone() else {
+        return;
     };
-    let (status, body) = match result {
+    let mut reader = BufReader::new(reading);
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).is_err() {
+        return;
+    }
+    // Skip the headers; these requests carry no body.
+    let mut line = String::new();
+    while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+        line.clear();
+    }
+    let path = request_line.split_whitespace().nth(1).unwrap_or("");
+    let (status, body) = match act(path) {
         Ok(()) => ("200 OK", "ok".to_string()),
         Err(e) => ("500 Internal Server Error", e),
     };

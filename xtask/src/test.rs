@@ -348,9 +348,7 @@ fn dist_sizes() -> String {
 /// (one origin, as a user would deploy it), on a free port.
 fn e2e() -> (bool, Option<u64>, String) {
     let attempt = || -> Result<(bool, Option<u64>, String), String> {
-        if !crate::root().join("dist/index.html").exists() {
-            return Err("dist/ is missing: the build suite must run first".into());
-        }
+        crate::dist::require_built(&crate::root())?;
         build_server()?;
         // dist/ also on a plain static host under /chat/, talking to the
         // backend on another origin (its --allow-origin names the host).
