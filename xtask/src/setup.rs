@@ -30,7 +30,33 @@ const SCALE_OUT: &[&str] = &["nginx", "libnginx-mod-nchan", "redis-server"];
 pub fn run() -> Result<(), String> {
     let started = Instant::now();
     wasm_target()?;
-    apt_packages()?;
+    // Downloads (apt, npm, pip, crates) wait on the network, the cargo
+    // installs on the CPU: on a fresh machine they overlap, minutes saved.
+    let (downloads, builds) = std::thread::scope(|s| {
+        let downloads = s.spawn(|| -> Result<(), String> {
+            apt_packages()?;
+            npm_packages()?;
+            python_venv()?;
+            exec(cmd("cargo", &["fetch", "--quiet"]))
+                .map_err(|e| format!("cargo fetch failed: {e}"))
+        });
+        let builds = s.spawn(cargo_tools);
+        let join = |h: std::thread::ScopedJoinHandle<'_, Result<(), String>>| {
+            h.join()
+                .unwrap_or_else(|_| Err("setup: a step panicked".into()))
+        };
+        (join(downloads), join(builds))
+    });
+    downloads.and(builds)?;
+    println!(
+        "setup: all tools present ({:.1} s)",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// trunk, wasm-bindgen-cli and geckodriver, built from source when missing.
+fn cargo_tools() -> Result<(), String> {
     cargo_tool(
         "trunk",
         &["--version"],
@@ -50,15 +76,7 @@ pub fn run() -> Result<(), String> {
         &["--version"],
         &format!("geckodriver {GECKODRIVER}"),
         &["install", "--locked", &format!("geckodriver@{GECKODRIVER}")],
-    )?;
-    npm_packages()?;
-    python_venv()?;
-    exec(cmd("cargo", &["fetch", "--quiet"])).map_err(|e| format!("cargo fetch failed: {e}"))?;
-    println!(
-        "setup: all tools present ({:.1} s)",
-        started.elapsed().as_secs_f64()
-    );
-    Ok(())
+    )
 }
 
 fn wasm_target() -> Result<(), String> {

@@ -9,19 +9,6 @@ use std::net::TcpListener;
 use std::process::Command;
 use std::time::Instant;
 
-const SUITES: &[&str] = &[
-    "fmt",
-    "arch",
-    "clippy",
-    "native",
-    "wasm-chromium",
-    "wasm-firefox",
-    "build",
-    "e2e",
-    "conformance",
-    "scale",
-];
-
 /// What a suite returns: passed, tests run (for suites that run tests),
 /// one-line detail.
 pub type SuiteResult = (bool, Option<u64>, String);
@@ -54,10 +41,15 @@ fn parse_args(args: &[String]) -> Result<(Vec<String>, bool), String> {
             "--skip-setup" => skip_setup = true,
             "--only" => {
                 let s = it.next().ok_or("--only needs a suite name")?;
-                if !SUITES.contains(&s.as_str()) {
+                let suites: Vec<&str> = IN_ORDER
+                    .iter()
+                    .chain(&SIDE_BY_SIDE)
+                    .map(|(n, _)| *n)
+                    .collect();
+                if !suites.contains(&s.as_str()) {
                     return Err(format!(
                         "unknown suite `{s}`; suites: {}",
-                        SUITES.join(", ")
+                        suites.join(", ")
                     ));
                 }
                 only.push(s.clone());
@@ -68,53 +60,101 @@ fn parse_args(args: &[String]) -> Result<(Vec<String>, bool), String> {
     Ok((only, skip_setup))
 }
 
+/// A suite: its name and what runs it.
+type Suite = (&'static str, fn() -> SuiteResult);
+
+/// Suites run one after another, in this order.
+const IN_ORDER: [Suite; 8] = [
+    ("fmt", || {
+        simple(cmd("cargo", &["fmt", "--all", "--", "--check"]))
+    }),
+    ("arch", crate::arch::suite),
+    ("clippy", clippy),
+    ("native", || {
+        cargo_tests(cmd("cargo", &["test", "--workspace"]))
+    }),
+    ("wasm-chromium", || wasm_tests(Browser::Chromium)),
+    ("wasm-firefox", || wasm_tests(Browser::Firefox)),
+    ("build", build),
+    ("dev", crate::dev::suite),
+];
+
+/// Then these, side by side.
+const SIDE_BY_SIDE: [Suite; 3] = [
+    ("e2e", e2e),
+    ("conformance", crate::conformance::suite),
+    ("scale", crate::scale::suite),
+];
+
 /// Runs the wanted suites in order (all if `only` is empty), printing a
-/// summary line after each.
+/// summary line after each. The browser suites at the end run side by
+/// side: each drives one browser against its own servers on free ports,
+/// mostly waiting, so together they take little more than the longest.
 fn run_suites(only: &[String]) -> Vec<Outcome> {
     let wanted = |s: &str| only.is_empty() || only.iter().any(|o| o == s);
     let mut outcomes: Vec<Outcome> = Vec::new();
-    let mut record = |suite: &'static str, f: &dyn Fn() -> SuiteResult| {
-        if !wanted(suite) {
-            return;
-        }
+    for (suite, f) in IN_ORDER.into_iter().filter(|(s, _)| wanted(s)) {
         println!("\n==> {suite}");
-        let started = Instant::now();
-        let (ok, count, detail) = f();
-        let o = Outcome {
-            suite,
-            ok,
-            count,
-            secs: started.elapsed().as_secs_f64(),
-            detail,
-        };
+        let o = timed(suite, f);
         println!("{}", summary_line(&o));
         outcomes.push(o);
-    };
-
-    record("fmt", &|| {
-        simple(cmd("cargo", &["fmt", "--all", "--", "--check"]))
-    });
-    record("arch", &crate::arch::suite);
-    record("clippy", &clippy);
-    record("native", &|| {
-        cargo_tests(cmd("cargo", &["test", "--workspace"]))
-    });
-    record("wasm-chromium", &|| wasm_tests(Browser::Chromium));
-    record("wasm-firefox", &|| wasm_tests(Browser::Firefox));
-    record("build", &|| {
-        let (ok, _, detail) = simple(cmd("trunk", &["build", "--release"]));
-        if !ok {
-            return (false, None, detail);
+    }
+    let group: Vec<Suite> = SIDE_BY_SIDE
+        .into_iter()
+        .filter(|(s, _)| wanted(s))
+        .collect();
+    if !group.is_empty() {
+        let names: Vec<&str> = group.iter().map(|(s, _)| *s).collect();
+        println!("\n==> {} (side by side)", names.join(", "));
+        let done: Vec<Outcome> = std::thread::scope(|scope| {
+            let running: Vec<_> = group
+                .iter()
+                .map(|&(suite, f)| scope.spawn(move || timed(suite, f)))
+                .collect();
+            running
+                .into_iter()
+                .zip(&group)
+                .map(|(h, &(suite, _))| {
+                    h.join().unwrap_or_else(|_| Outcome {
+                        suite,
+                        ok: false,
+                        count: Some(0),
+                        secs: 0.0,
+                        detail: "the suite panicked".into(),
+                    })
+                })
+                .collect()
+        });
+        for o in done {
+            println!("{}", summary_line(&o));
+            outcomes.push(o);
         }
-        match crate::dist::check(&crate::root().join("dist")) {
-            Ok(checked) => (true, None, format!("{}; {checked}", dist_sizes())),
-            Err(e) => (false, None, e),
-        }
-    });
-    record("e2e", &e2e);
-    record("conformance", &crate::conformance::suite);
-    record("scale", &crate::scale::suite);
+    }
     outcomes
+}
+
+fn timed(suite: &'static str, f: fn() -> SuiteResult) -> Outcome {
+    let started = Instant::now();
+    let (ok, count, detail) = f();
+    Outcome {
+        suite,
+        ok,
+        count,
+        secs: started.elapsed().as_secs_f64(),
+        detail,
+    }
+}
+
+/// `trunk build --release` into dist/, then the checks of [`crate::dist`].
+fn build() -> SuiteResult {
+    let (ok, _, detail) = simple(cmd("trunk", &["build", "--release"]));
+    if !ok {
+        return (false, None, detail);
+    }
+    match crate::dist::check(&crate::root().join("dist")) {
+        Ok(checked) => (true, None, format!("{}; {checked}", dist_sizes())),
+        Err(e) => (false, None, e),
+    }
 }
 
 /// The closing summary; an error if any suite failed.
