@@ -93,6 +93,8 @@ pub enum Key {
     Present,
     Messages,
     TooLong,
+    TextInvisible,
+    TextBidi,
     Notifications,
     NotificationsBlocked,
     RoomLimit,
@@ -146,6 +148,8 @@ fn english(key: Key) -> &'static str {
         Present => "In this room",
         Messages => "Messages",
         TooLong => "Message is too long",
+        TextInvisible => "Message has no visible character",
+        TextBidi => "Message must not contain text direction overrides (U+202A–U+202E, U+2066–U+2069)",
         Notifications => "Desktop notifications",
         NotificationsBlocked => "Notifications are blocked in the browser settings.",
         Dismiss => "Dismiss",
@@ -194,6 +198,8 @@ fn chinese(key: Key) -> &'static str {
         Present => "房间成员",
         Messages => "消息",
         TooLong => "消息过长",
+        TextInvisible => "消息没有可见的字符",
+        TextBidi => "消息不能包含文字方向覆盖字符（U+202A–U+202E、U+2066–U+2069）",
         Notifications => "桌面通知",
         NotificationsBlocked => "浏览器设置已阻止通知。",
         Dismiss => "关闭",
@@ -306,6 +312,14 @@ pub fn unread(lang: Lang, n: usize) -> String {
 }
 
 /// "N / MAX" length counter.
+/// The users of a large room the presence list does not name.
+pub fn more_present(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::En => format!("and {n} more"),
+        Lang::ZhCn => format!("还有 {n} 人"),
+    }
+}
+
 pub fn length(lang: Lang, n: usize, max: usize) -> String {
     match lang {
         Lang::En => format!("{n} / {max} characters"),

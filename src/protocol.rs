@@ -38,6 +38,9 @@ pub struct Presence {
     pub users: Option<Vec<String>>,
     pub joined: Vec<String>,
     pub left: Vec<String>,
+    /// How many users are present when the backend lists only some of
+    /// them (a large room); absent means the list is complete.
+    pub count: Option<usize>,
 }
 
 /// One decoded SSE event.
@@ -246,6 +249,11 @@ fn decode_presence(data: &str) -> Result<Incoming, DecodeError> {
         users,
         joined: names("joined")?,
         left: names("left")?,
+        // Anything but a whole number is no count: the list stands alone.
+        count: map
+            .get("count")
+            .and_then(Value::as_u64)
+            .and_then(|n| usize::try_from(n).ok()),
     }))
 }
 
@@ -586,7 +594,8 @@ mod tests {
                 room: "g".into(),
                 users: Some(vec!["a".into(), "b".into()]),
                 joined: vec!["b".into()],
-                left: vec![]
+                left: vec![],
+                count: None,
             }))
         );
         assert_eq!(
@@ -600,9 +609,21 @@ mod tests {
                 room: "g".into(),
                 users: None,
                 joined: vec!["b".into(), "c".into()],
-                left: vec!["d".into()]
+                left: vec!["d".into()],
+                count: None,
             }))
         );
+        let count = |data: &str| match decode(&c, "presence", data, "") {
+            Ok(Incoming::Presence(p)) => p.count,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            count(r#"{"room":"g","users":["a"],"count":1000}"#),
+            Some(1000)
+        );
+        assert_eq!(count(r#"{"room":"g","count":7}"#), Some(7), "a count alone");
+        assert_eq!(count(r#"{"room":"g","joined":"a","count":"many"}"#), None);
+        assert_eq!(count(r#"{"room":"g","joined":"a","count":-1}"#), None);
         assert_eq!(
             decode(&c, "presence", r#"{"room":"g","joined":3}"#, ""),
             Err(DecodeError::BadNotice("presence"))

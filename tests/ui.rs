@@ -8,11 +8,13 @@ use leptos::prelude::*;
 use sse_chat::chat::ChatWriter;
 use sse_chat::config::Config;
 use sse_chat::errors::{RequestError, StreamError};
-use sse_chat::protocol::{Incoming, Outgoing, WireMessage};
+use sse_chat::protocol::{Incoming, Outgoing, Presence, WireMessage};
 use sse_chat::transport::events::ConnState;
+use sse_chat::ui::composer::Composer;
 use sse_chat::ui::error_screen::ErrorScreen;
 use sse_chat::ui::join::JoinScreen;
 use sse_chat::ui::message_list::{MessageList, MAX_ROWS};
+use sse_chat::ui::sidebar::Sidebar;
 use sse_chat::ui::status::StatusBar;
 use std::sync::Arc;
 use wasm_bindgen::JsCast;
@@ -509,4 +511,78 @@ async fn the_reconnect_countdown_is_never_stale() {
     settle().await;
     let status = text_of(&m.root, "[data-testid=connection-status]");
     assert!(status.contains("Reconnecting in 1 s"), "{status}");
+}
+
+#[wasm_bindgen_test]
+async fn the_composer_refuses_what_the_backend_would_refuse() {
+    let m = mount(|| view! { <Composer /> });
+    settle().await;
+    let input: web_sys::HtmlTextAreaElement = m
+        .root
+        .query_selector("#composer-input")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    let send: web_sys::HtmlButtonElement = m
+        .root
+        .query_selector("button[type=submit]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    let type_text = |text: &str| {
+        input.set_value(text);
+        input
+            .dispatch_event(&web_sys::Event::new("input").unwrap())
+            .unwrap();
+    };
+    for (text, says) in [
+        ("\u{200B}\u{2800}", "Message has no visible character"),
+        (
+            "abc\u{202E}fed",
+            "Message must not contain text direction overrides",
+        ),
+    ] {
+        type_text(text);
+        settle().await;
+        assert!(send.disabled(), "{text:?} can be sent");
+        assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
+        let counter = text_of(&m.root, "#composer-counter");
+        assert!(counter.starts_with(says), "{text:?}: {counter:?}");
+    }
+    type_text("fine \u{200F}text");
+    settle().await;
+    assert!(!send.disabled());
+    assert_eq!(text_of(&m.root, "#composer-counter"), "");
+    assert_eq!(
+        input.get_attribute("aria-invalid").as_deref(),
+        Some("false")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_large_room_lists_some_users_and_counts_the_others() {
+    let m = mount(|| view! { <Sidebar /> });
+    let presence = |users: Option<Vec<String>>, count| {
+        Incoming::Presence(Presence {
+            room: "general".into(),
+            users,
+            joined: vec![],
+            left: vec![],
+            count,
+        })
+    };
+    m.writer.state.update(|s| {
+        let users = Some(vec!["amy".into(), "bob".into()]);
+        s.ingest(vec![(presence(users, Some(1000)), None)], 0.0);
+    });
+    settle().await;
+    assert_eq!(count(&m.root, ".presence li"), 3);
+    assert_eq!(text_of(&m.root, ".presence li.more"), "and 998 more");
+    // A complete list again (no count): no "more" line.
+    m.writer.state.update(|s| {
+        s.ingest(vec![(presence(None, None), None)], 0.0);
+    });
+    settle().await;
+    assert_eq!(count(&m.root, ".presence li.more"), 0);
+    assert_eq!(count(&m.root, ".presence li"), 2);
 }

@@ -172,15 +172,18 @@ pub fn is_user_name(name: &str) -> bool {
 /// Checks a message text; see the crate docs for the rule. Newlines and
 /// every other character not named there are allowed.
 pub fn check_text(text: &str) -> Result<(), TextError> {
+    check_text_within(text, MAX_TEXT_CHARS)
+}
+
+/// [`check_text`] with another length limit, in characters: a client
+/// uses the limit of the backend it talks to.
+pub fn check_text_within(text: &str, max: usize) -> Result<(), TextError> {
     if text.trim().is_empty() {
         return Err(TextError::Empty);
     }
     let chars = text.chars().count();
-    if chars > MAX_TEXT_CHARS {
-        return Err(TextError::TooLong {
-            max: MAX_TEXT_CHARS,
-            chars,
-        });
+    if chars > max {
+        return Err(TextError::TooLong { max, chars });
     }
     if !text.chars().any(is_visible) {
         return Err(TextError::NoVisibleCharacter);
@@ -447,6 +450,14 @@ mod tests {
         for text in ["abc\u{202E}fed", "\u{2066}x\u{2069}", "x\u{202A}"] {
             assert_eq!(check_text(text), Err(TextError::BidiControl), "{text:?}");
         }
+        assert_eq!(
+            check_text_within("hello", 4),
+            Err(TextError::TooLong { max: 4, chars: 5 })
+        );
+        assert_eq!(
+            check_text_within("\u{200B}", 4),
+            Err(TextError::NoVisibleCharacter)
+        );
         assert!(is_text("ok") && !is_text(""));
         assert!(is_user_name("ok") && !is_user_name("o\u{200B}k"));
     }

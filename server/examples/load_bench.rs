@@ -4,7 +4,8 @@
 //! Prints delivery latency p50/p99 (POST sent → event parsed by a
 //! subscriber), lost and duplicated deliveries, the bytes of presence
 //! traffic all subscribers received, whether every subscriber's presence
-//! list converged to all N users, and the server's CPU time (from
+//! converged to all N users (listed, or counted in a large room; see
+//! PROTOCOL.md), and the server's CPU time (from
 //! `/proc/<pid>/stat`). Figures only: nothing is asserted.
 //!
 //! ```text
@@ -273,19 +274,34 @@ fn names(value: &Value) -> Vec<String> {
     }
 }
 
-/// Applies a presence event (snapshot, delta, or an old-style event with
-/// both) to `present`.
-fn apply_presence(present: &mut HashSet<String>, data: &str) {
-    let Ok(value) = serde_json::from_str::<Value>(data) else {
-        return;
-    };
-    if let Some(users) = value.get("users") {
-        *present = names(users).into_iter().collect();
-        return;
+/// A subscriber's view of the room: the listed names and, in a large
+/// room, the count of everybody.
+#[derive(Default)]
+struct Present {
+    listed: HashSet<String>,
+    count: Option<usize>,
+}
+
+impl Present {
+    fn total(&self) -> usize {
+        self.count.unwrap_or(0).max(self.listed.len())
     }
-    present.extend(names(&value["joined"]));
-    for name in names(&value["left"]) {
-        present.remove(&name);
+
+    /// Applies a presence event (snapshot, delta, or an old-style event
+    /// with both), as PROTOCOL.md says a client does.
+    fn apply(&mut self, data: &str) {
+        let Ok(value) = serde_json::from_str::<Value>(data) else {
+            return;
+        };
+        self.count = value["count"].as_u64().map(|n| n as usize);
+        if let Some(users) = value.get("users") {
+            self.listed = names(users).into_iter().collect();
+            return;
+        }
+        self.listed.extend(names(&value["joined"]));
+        for name in names(&value["left"]) {
+            self.listed.remove(&name);
+        }
     }
 }
 
@@ -324,7 +340,7 @@ async fn subscribe(sub: Subscriber) -> Seen {
         totals.ready.fetch_add(1, Ordering::Relaxed);
         return seen;
     };
-    let mut present = HashSet::new();
+    let mut present = Present::default();
     let mut converged = false;
     loop {
         let wanted = *expected.borrow();
@@ -353,8 +369,8 @@ async fn subscribe(sub: Subscriber) -> Seen {
                     .presence_bytes
                     .fetch_add(block.len() as u64 + 2, Ordering::Relaxed);
                 totals.presence_events.fetch_add(1, Ordering::Relaxed);
-                apply_presence(&mut present, field(&block, "data").unwrap_or(""));
-                if !converged && present.len() == everybody {
+                present.apply(field(&block, "data").unwrap_or(""));
+                if !converged && present.total() == everybody {
                     converged = true;
                     totals.converged.fetch_add(1, Ordering::Relaxed);
                 }
@@ -454,7 +470,8 @@ async fn run(args: Args) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
         subscribers.push(tokio::spawn(subscribe(Subscriber {
             addr: addr.clone(),
-            user: format!("u{i:03}"),
+            // Names as long as people's (12 characters), not "u1".
+            user: format!("member-{i:05}"),
             everybody: args.subscribers,
             start,
             totals: Arc::clone(&totals),
@@ -479,7 +496,7 @@ async fn run(args: Args) -> Result<(), String> {
     let presence_after_connect = totals.presence_bytes.load(Ordering::Relaxed);
     println!(
         "bench: load: connect: {n} streams ready after {:.2} s (at most 64 connecting at \
-         once), presence converged {:.2} s later ({}/{n} subscribers list all {n} users); server CPU {:.2} s",
+         once), presence converged {:.2} s later ({}/{n} subscribers know of all {n} users); server CPU {:.2} s",
         connected.as_secs_f64(),
         converged.as_secs_f64(),
         totals.converged.load(Ordering::Relaxed),

@@ -17,6 +17,8 @@ pub const DEFAULT_MAX_CONNECTIONS: u64 = 5_000;
 
 /// Default of `--max-room-users`.
 pub const DEFAULT_MAX_ROOM_USERS: u64 = 10_000;
+/// Default of `--presence-list-max`.
+pub const DEFAULT_PRESENCE_LIST_MAX: u64 = crate::presence::DEFAULT_LIST_MAX as u64;
 
 /// Settings of one server instance.
 ///
@@ -157,6 +159,16 @@ pub struct Config {
     )]
     pub presence_tick_ms: u64,
 
+    /// Most user names a presence event lists per room; a larger room's
+    /// events list the first ones by name and carry the `count`.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = DEFAULT_PRESENCE_LIST_MAX,
+        value_parser = clap::value_parser!(u64).range(1..=1_000_000)
+    )]
+    pub presence_list_max: u64,
+
     /// Capacity of the live-event broadcast channel (not a flag; tests lower
     /// it to force the slow-subscriber refill path).
     #[arg(skip = DEFAULT_BROADCAST_CAPACITY)]
@@ -180,6 +192,7 @@ impl Default for Config {
             body_timeout_ms: 10_000,
             max_room_users: DEFAULT_MAX_ROOM_USERS,
             presence_tick_ms: 200,
+            presence_list_max: DEFAULT_PRESENCE_LIST_MAX,
             broadcast_capacity: DEFAULT_BROADCAST_CAPACITY,
         }
     }
@@ -242,6 +255,7 @@ impl Config {
             ("--body-timeout-ms", self.body_timeout_ms),
             ("--max-room-users", self.max_room_users),
             ("--presence-tick-ms", self.presence_tick_ms),
+            ("--presence-list-max", self.presence_list_max),
         ];
         for (flag, value) in positive {
             if value == 0 {

@@ -86,6 +86,8 @@ pub struct HubConfig {
     pub max_room_users: usize,
     /// How long presence changes are collected before they are announced.
     pub presence_tick: Duration,
+    /// Most names a presence event lists per room.
+    pub presence_list_max: usize,
 }
 
 #[derive(Debug, Default)]
@@ -143,7 +145,7 @@ impl Hub {
         Arc::new(Hub {
             state: Mutex::new(HubState {
                 last_id,
-                presence: Presence::default(),
+                presence: Presence::new(config.presence_list_max),
             }),
             tx,
             presence_changed: Notify::new(),
@@ -296,6 +298,7 @@ mod tests {
                 capacity: 16,
                 max_room_users,
                 presence_tick: Duration::from_millis(10),
+                presence_list_max: 100,
             },
             None,
         )

@@ -165,6 +165,7 @@ fn hub_config(config: &Config) -> HubConfig {
         capacity: config.broadcast_capacity,
         max_room_users: usize::try_from(config.max_room_users).unwrap_or(usize::MAX),
         presence_tick: Duration::from_millis(config.presence_tick_ms),
+        presence_list_max: usize::try_from(config.presence_list_max).unwrap_or(usize::MAX),
     }
 }
 

@@ -146,3 +146,57 @@ async fn a_full_room_refuses_new_users_with_503() {
     }
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_room_lists_the_first_names_and_counts_everybody() {
+    let server = start(Config {
+        presence_list_max: 3,
+        presence_tick_ms: 20,
+        ..memory_config()
+    })
+    .await;
+    let client = client();
+    let mut watcher =
+        SseStream::connect(&client, &server.url("/api/events?rooms=general"), None).await;
+    watcher.until_ready().await;
+    let mut streams = Vec::new();
+    for user in ["eve", "dan", "cat", "bob", "amy"] {
+        let url = server.url(&format!("/api/events?rooms=general&user={user}"));
+        let mut events = SseStream::connect(&client, &url, None).await;
+        events.until_ready().await;
+        streams.push(events);
+    }
+    // The watcher's list and count, applied as a client would, until five.
+    let mut listed = BTreeSet::new();
+    let mut count = None;
+    while count != Some(5) {
+        let event = watcher.next_event().await;
+        if event.event != "presence" {
+            continue;
+        }
+        let data = event.json();
+        listed.extend(delta_names(&data, "joined"));
+        for gone in delta_names(&data, "left") {
+            listed.remove(&gone);
+        }
+        count = data["count"].as_u64();
+        assert!(listed.len() <= 3, "at most three names listed: {data}");
+    }
+    assert_eq!(
+        listed,
+        BTreeSet::from(["amy".into(), "bob".into(), "cat".into()])
+    );
+
+    let mut late = SseStream::connect(
+        &client,
+        &server.url("/api/events?rooms=general&user=zoe"),
+        None,
+    )
+    .await;
+    let (before, _) = late.until_ready().await;
+    assert_eq!(
+        before[0].json(),
+        json!({"room": "general", "users": ["amy", "bob", "cat", "zoe"], "count": 6})
+    );
+    server.stop().await;
+}

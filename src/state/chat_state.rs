@@ -495,6 +495,7 @@ mod tests {
             users: Some(vec!["b".into(), "a".into()]),
             joined: vec![],
             left: vec![],
+            count: None,
         });
         let typing = |u: &str| Incoming::Typing {
             room: "general".into(),

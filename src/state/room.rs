@@ -15,6 +15,8 @@ pub struct Room {
     pub(super) log: MessageLog,
     pub(super) unread: usize,
     pub(super) present: Vec<String>,
+    /// Users present by the backend's count, when it lists only some.
+    pub(super) present_count: Option<usize>,
     /// Who is typing, with the time their notice expires.
     pub(super) typing: Vec<(String, f64)>,
     /// Client ids of our own messages not yet confirmed (pending or
@@ -55,6 +57,12 @@ impl Room {
         &self.present
     }
 
+    /// How many users are here: the backend's count in a large room (of
+    /// which [`Room::present`] lists some), else the list's length.
+    pub fn present_total(&self) -> usize {
+        self.present_count.unwrap_or(0).max(self.present.len())
+    }
+
     /// Users typing at `now` (expired notices are skipped).
     pub fn typing(&self, now: f64) -> Vec<String> {
         self.typing
@@ -67,7 +75,9 @@ impl Room {
     /// Applies a presence snapshot (replaces the list) or a change (adds
     /// who joined, removes who left). An empty `users` beside a change is
     /// read as a change: some backends send `"users": []` with every delta.
+    /// Every event says the count anew (absent: the list is complete).
     pub(super) fn apply_presence(&mut self, p: Presence) {
+        self.present_count = p.count;
         let change = !p.joined.is_empty() || !p.left.is_empty();
         let mut users = match p.users {
             Some(users) if !users.is_empty() || !change => users,
@@ -105,6 +115,7 @@ mod tests {
             users: users.map(list),
             joined: list(joined),
             left: list(left),
+            count: None,
         };
         room.apply_presence(p(Some(&["b", "a"]), &[], &[]));
         assert_eq!(room.present(), ["a", "b"]);
@@ -120,6 +131,32 @@ mod tests {
             room.present().is_empty(),
             "an empty snapshot empties the list"
         );
+    }
+
+    #[test]
+    fn a_large_room_counts_more_users_than_it_lists() {
+        let mut room = Room::new("general");
+        let names = |n: &[&str]| n.iter().map(|u| u.to_string()).collect::<Vec<_>>();
+        let p = |users: Option<&[&str]>, joined: &[&str], left: &[&str], count| Presence {
+            room: "general".into(),
+            users: users.map(names),
+            joined: names(joined),
+            left: names(left),
+            count,
+        };
+        room.apply_presence(p(Some(&["a", "b"]), &[], &[], Some(1000)));
+        assert_eq!((room.present().len(), room.present_total()), (2, 1000));
+        room.apply_presence(p(None, &[], &[], Some(1001)));
+        assert_eq!(room.present(), ["a", "b"], "a count alone keeps the list");
+        assert_eq!(room.present_total(), 1001);
+        room.apply_presence(p(None, &["c"], &["a"], Some(3)));
+        assert_eq!(
+            (room.present(), room.present_total()),
+            (&names(&["b", "c"])[..], 3)
+        );
+        // Back to a complete list: no count, the list's length.
+        room.apply_presence(p(None, &[], &["b"], None));
+        assert_eq!(room.present_total(), 1);
     }
 
     #[test]

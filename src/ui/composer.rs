@@ -7,6 +7,7 @@ use crate::i18n::{length, t, typing, Key};
 use crate::transport::browser::now_ms;
 use leptos::html::Textarea;
 use leptos::prelude::*;
+use sse_chat_names::{check_text_within, TextError};
 use std::time::Duration;
 
 /// The counter appears past this share of the length limit.
@@ -28,8 +29,11 @@ pub fn Composer() -> impl IntoView {
     });
 
     let count = Signal::derive(move || text.with(|t| t.chars().count()));
-    let too_long = move || count.get() > max;
-    let can_send = move || !too_long() && text.with(|t| !t.trim().is_empty());
+    // The reference backend's own rule (shared crate), with this backend's
+    // length limit: refused here, not after a round trip.
+    let problem = Signal::derive(move || text.with(|t| check_text_within(t, max).err()));
+    let invalid = move || !matches!(problem.get(), None | Some(TextError::Empty));
+    let can_send = move || problem.get().is_none();
     let send = move || {
         if !can_send() {
             return;
@@ -69,7 +73,7 @@ pub fn Composer() -> impl IntoView {
                 rows="2"
                 placeholder=tr(Key::MessagePlaceholder)
                 aria-describedby="composer-counter"
-                aria-invalid=move || too_long().to_string()
+                aria-invalid=move || invalid().to_string()
                 prop:value=move || text.get()
                 on:input=move |ev| {
                     text.set(event_target_value(&ev));
@@ -77,7 +81,7 @@ pub fn Composer() -> impl IntoView {
                 }
                 on:keydown=on_keydown
             ></textarea>
-            <Counter count max />
+            <Counter count max problem />
             <button type="submit" class="primary" disabled=move || !can_send()>{tr(Key::Send)}</button>
         </form>
     }
@@ -90,20 +94,28 @@ fn Counter(
     count: Signal<usize>,
     /// The limit.
     max: usize,
+    /// Why the text cannot be sent, if it cannot.
+    problem: Signal<Option<TextError>>,
 ) -> impl IntoView {
     let lang = use_lang();
     let label = move || {
+        let lang = lang.get();
+        match problem.get() {
+            Some(TextError::NoVisibleCharacter) => return Some(t(lang, Key::TextInvisible).into()),
+            Some(TextError::BidiControl) => return Some(t(lang, Key::TextBidi).into()),
+            _ => {}
+        }
         let n = count.get();
         (n as f64 >= max as f64 * COUNTER_FROM).then(|| {
-            let s = length(lang.get(), n, max);
+            let s = length(lang, n, max);
             if n > max {
-                format!("{} — {s}", t(lang.get(), Key::TooLong))
+                format!("{} — {s}", t(lang, Key::TooLong))
             } else {
                 s
             }
         })
     };
-    let over = move || count.get() > max;
+    let over = move || !matches!(problem.get(), None | Some(TextError::Empty));
     view! {
         <span id="composer-counter" class="counter" class:over=over aria-live="polite">
             {label}

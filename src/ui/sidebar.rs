@@ -4,7 +4,7 @@ use super::lang_select::LangSelect;
 use super::{tr, use_lang};
 use crate::chat::Chat;
 use crate::config::is_room_name;
-use crate::i18n::{t, unread, Key};
+use crate::i18n::{more_present, t, unread, Key};
 use crate::transport::notify;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -124,6 +124,7 @@ fn AddRoom() -> impl IntoView {
 #[component]
 fn PresenceList() -> impl IntoView {
     let chat = expect_context::<Chat>();
+    let lang = use_lang();
     let present = move || {
         chat.state().with(|s| {
             s.active_room()
@@ -131,11 +132,23 @@ fn PresenceList() -> impl IntoView {
                 .unwrap_or_default()
         })
     };
+    // A large room's backend names only some users and counts the rest.
+    let unlisted = move || {
+        chat.state().with(|s| {
+            s.active_room()
+                .map(|r| r.present_total() - r.present().len())
+                .unwrap_or(0)
+        })
+    };
     view! {
         <section class="presence" aria-labelledby="presence-heading">
             <h2 id="presence-heading">{tr(Key::Present)}</h2>
             <ul>
                 {move || present().into_iter().map(|u| view! { <li>{u}</li> }).collect_view()}
+                {move || {
+                    let n = unlisted();
+                    (n > 0).then(|| view! { <li class="more">{more_present(lang.get(), n)}</li> })
+                }}
             </ul>
         </section>
     }
