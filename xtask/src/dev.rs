@@ -37,7 +37,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
     exec(cmd("cargo", &["build", "--quiet", "-p", "sse-chat-server"]))?;
-    let db = crate::root().join("data/dev.db");
+    // `--db PATH` (the dev suite's own database); data/dev.db by default.
+    let db = match args.iter().position(|a| a == "--db") {
+        Some(i) => std::path::PathBuf::from(args.get(i + 1).ok_or("--db needs a path")?),
+        None => crate::root().join("data/dev.db"),
+    };
     let server_bin = crate::root().join("target/debug/sse-chat-server");
     let mut backend = cmd(&server_bin.display().to_string(), &[]);
     backend
@@ -92,7 +96,11 @@ fn check_dev() -> Result<String, String> {
     let started = Instant::now();
     let dev = Server::start(
         "dev",
-        cmd(&exe.display().to_string(), &["dev", "--skip-setup"]),
+        cmd(
+            &exe.display().to_string(),
+            // Its own database: a test run never touches data/dev.db.
+            &["dev", "--skip-setup", "--db", "target/dev-suite.db"],
+        ),
         "sse-chat is building",
         Duration::from_secs(300),
     )?;
