@@ -25,8 +25,9 @@ use crate::protocol::Outgoing;
 use crate::state::ChatState;
 use crate::transport::abort::AbortOnDrop;
 use crate::transport::browser::{new_client_id, now_ms, Listener};
-use crate::transport::events::{ConnState, EventStream};
+use crate::transport::events::ConnState;
 use crate::transport::outbox::Outbox;
+use crate::transport::tabs::SharedStream;
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -66,7 +67,7 @@ struct Quirks {
 /// The chat's long-lived browser objects; each releases itself on drop.
 #[derive(Default)]
 struct Links {
-    stream: Option<EventStream>,
+    stream: Option<SharedStream>,
     outbox: Option<Outbox>,
     /// Aborts scroll-back and typing requests.
     fetches: AbortOnDrop,

@@ -136,20 +136,22 @@ impl Chat {
         });
     }
 
-    pub(super) fn events_url(&self) -> String {
-        let (rooms, active, me) = self.state.with_untracked(|s| {
-            (
-                s.room_names().join(","),
-                s.active().to_string(),
-                s.me().to_string(),
-            )
-        });
-        self.cfg.with_value(|cfg| {
-            fill_template(
-                &cfg.events_url,
-                &[("rooms", &rooms), ("room", &active), ("user", &me)],
-            )
-        })
+    /// The stream URL for `rooms` (this tab's, or every tab's when it
+    /// holds the shared stream).
+    pub(super) fn events_url_for(&self, rooms: &[String]) -> String {
+        let (active, me) = self
+            .state
+            .try_with_untracked(|s| (s.active().to_string(), s.me().to_string()))
+            .unwrap_or_default();
+        let rooms = rooms.join(",");
+        self.cfg
+            .try_with_value(|cfg| {
+                fill_template(
+                    &cfg.events_url,
+                    &[("rooms", &rooms), ("room", &active), ("user", &me)],
+                )
+            })
+            .unwrap_or_default()
     }
 
     pub(super) fn save_rooms(&self) {
@@ -162,10 +164,10 @@ impl Chat {
     }
 
     fn reconnect_for_rooms(&self, resume: bool) {
-        let url = self.events_url();
+        let rooms = self.state.with_untracked(|s| s.room_names());
         self.links.with_value(|l| {
             if let Some(s) = &l.stream {
-                s.set_url(url, resume)
+                s.set_rooms(rooms, !resume)
             }
         });
     }

@@ -9,8 +9,8 @@ use crate::errors::Notice;
 use crate::i18n::Lang;
 use crate::transport::batcher::Batcher;
 use crate::transport::browser::{is_visible, now_ms, Listener};
-use crate::transport::events::EventStream;
 use crate::transport::outbox::{Outbox, OutboxEvent};
+use crate::transport::tabs::SharedStream;
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -75,13 +75,20 @@ impl Chat {
         outbox
     }
 
-    fn open_stream(&self, cfg: Arc<Config>) -> EventStream {
+    fn open_stream(&self, cfg: Arc<Config>) -> SharedStream {
         let chat = *self;
         // Per-room streams carry no room name: an event belongs to the room
         // the stream was open for when it arrived (the active one).
         let per_room = cfg.per_room_stream();
         let batcher = Batcher::new(move |items| chat.ingest(items));
-        EventStream::open(cfg, self.events_url(), self.conn, move |raw| {
+        let (rooms, me) = self
+            .state
+            .with_untracked(|s| (s.room_names(), s.me().to_string()));
+        // Tabs share a stream when they talk to the same stream as the
+        // same user (presence counts the stream's user).
+        let group = format!("sse-chat:{}:{me}", cfg.events_url);
+        let url_for = move |rooms: &[String]| chat.events_url_for(rooms);
+        SharedStream::open(cfg, group, rooms, url_for, self.conn, move |raw| {
             let room = per_room
                 .then(|| chat.state.try_with_untracked(|s| s.active().to_string()))
                 .flatten();

@@ -73,12 +73,24 @@ impl EventStream {
         state: RwSignal<ConnState>,
         sink: impl Fn(RawEvent) + 'static,
     ) -> Self {
+        EventStream::open_after(cfg, url, None, state, sink)
+    }
+
+    /// [`EventStream::open`], resuming after `last_id` (a tab taking the
+    /// stream over from another resumes where the events it got end).
+    pub fn open_after(
+        cfg: Arc<Config>,
+        url: String,
+        last_id: Option<String>,
+        state: RwSignal<ConnState>,
+        sink: impl Fn(RawEvent) + 'static,
+    ) -> Self {
         let inner = Rc::new(RefCell::new(Inner {
             cfg,
             url,
             source: None,
             source_listeners: Vec::new(),
-            last_id: None,
+            last_id: last_id.filter(|id| resumable_id(id)),
             backoff: Backoff::default(),
             retry_timer: None,
             stall_timer: None,

@@ -18,3 +18,4 @@ pub mod outbox;
 pub mod send;
 pub mod storage;
 pub mod stream_types;
+pub mod tabs;

@@ -1,0 +1,85 @@
+//! What a tab does with the messages of the others.
+
+use super::protocol::{covers, TabMessage};
+use super::shared::{follow_union, note_id, own_stream, post, Role, Shared};
+use leptos::prelude::*;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// What another tab said.
+pub(super) fn on_message(rc: &Rc<RefCell<Shared>>, message: TabMessage) {
+    match message {
+        TabMessage::Events { events } => {
+            let sink = {
+                let mut s = rc.borrow_mut();
+                if !matches!(s.role, Role::Follower { own: None }) {
+                    return;
+                }
+                for raw in &events {
+                    note_id(&mut s, raw);
+                }
+                s.sink.clone()
+            };
+            for raw in events {
+                sink(raw);
+            }
+        }
+        TabMessage::Conn { state } => {
+            let s = rc.borrow();
+            if matches!(s.role, Role::Follower { own: None }) {
+                s.conn.set(state);
+            }
+        }
+        TabMessage::Following { rooms } => on_following(rc, &rooms),
+        TabMessage::Roll => {
+            let s = rc.borrow();
+            if matches!(s.role, Role::Follower { .. }) {
+                let hello = TabMessage::Rooms {
+                    tab: s.tab.clone(),
+                    rooms: s.rooms.clone(),
+                    fresh: false,
+                };
+                post(&s, &hello);
+            }
+        }
+        TabMessage::Rooms { tab, rooms, fresh } => {
+            if let Role::Leader { tabs, .. } = &mut rc.borrow_mut().role {
+                tabs.set(&tab, rooms);
+            } else {
+                return;
+            }
+            follow_union(rc, fresh);
+        }
+        TabMessage::Gone { tab } => {
+            if let Role::Leader { tabs, .. } = &mut rc.borrow_mut().role {
+                tabs.remove(&tab);
+            }
+        }
+        TabMessage::RetryNow => {
+            if let Role::Leader {
+                stream: Some(stream),
+                ..
+            } = &rc.borrow().role
+            {
+                stream.retry_now();
+            }
+        }
+    }
+}
+
+/// The leader says what its stream follows: a follower missing a room
+/// there streams on its own until it is covered again.
+fn on_following(rc: &Rc<RefCell<Shared>>, following: &[String]) {
+    let mut s = rc.borrow_mut();
+    let Role::Follower { own } = &s.role else {
+        return;
+    };
+    let covered = covers(following, &s.rooms);
+    if covered && own.is_some() {
+        s.role = Role::Follower { own: None };
+    } else if !covered && own.is_none() {
+        let url = (s.url_for)(&s.rooms);
+        let stream = own_stream(rc, &s, url, false);
+        s.role = Role::Follower { own: Some(stream) };
+    }
+}

@@ -1,0 +1,111 @@
+import { test, expect, Page } from '@playwright/test';
+import { baseURL, expectConnected, join, messages, seed, send, uniqueRoom } from './helpers';
+
+// Many tabs of one browser on one HTTP/1.1 origin: six connections per
+// origin would starve the seventh tab if every tab held a stream. One tab
+// (the Web Lock holder) streams for all of them over a BroadcastChannel.
+
+const TABS = 10;
+
+async function expectOnceEverywhere(pages: Page[], text: string) {
+  for (const [i, page] of pages.entries()) {
+    await expect(messages(page, text), `tab ${i + 1}`).toHaveCount(1);
+  }
+}
+
+test('ten tabs share one stream, hand it over when the leader closes, and send once', async ({
+  browser,
+  request,
+}) => {
+  test.setTimeout(120_000);
+  const room = uniqueRoom('tabs');
+  const first = await join(browser, 'tabby', room);
+  const context = first.context();
+  const streams: string[] = [];
+  context.on('request', (r) => {
+    if (r.url().includes('/api/events')) streams.push(r.url());
+  });
+  const pages = [first];
+  for (let i = 1; i < TABS; i++) {
+    const page = await context.newPage();
+    // The session is remembered: a new tab opens the chat at once.
+    await page.goto('/');
+    await expectConnected(page);
+    pages.push(page);
+  }
+
+  await seed(request, room, 'outsider', ['hello all ten']);
+  await expectOnceEverywhere(pages, 'hello all ten');
+  expect(streams, 'the first tab streams for every tab').toHaveLength(0);
+
+  // The leader goes; a message said meanwhile must still arrive, once.
+  await first.close();
+  await seed(request, room, 'outsider', ['said during the handover']);
+  const rest = pages.slice(1);
+  await expectOnceEverywhere(rest, 'said during the handover');
+  expect(streams, 'one tab took the stream over').toHaveLength(1);
+  expect(streams[0], 'resuming after the last id').toMatch(/last_event_id=\d+/);
+
+  // A message sent from one tab is sent and stored once, shown once in all.
+  await send(rest[2], 'from tab four');
+  await expectOnceEverywhere(rest, 'from tab four');
+  const history = await request.get(`${baseURL}/api/rooms/${room}/messages?limit=200`);
+  const stored = (await history.json()).messages.filter((m: { text: string }) => m.text === 'from tab four');
+  expect(stored).toHaveLength(1);
+  await seed(request, room, 'outsider', ['last word']);
+  await expectOnceEverywhere(rest, 'last word');
+  for (const text of ['hello all ten', 'said during the handover', 'from tab four']) {
+    await expectOnceEverywhere(rest, text);
+  }
+  expect(streams).toHaveLength(1);
+  await context.close();
+});
+
+test('a room joined in a follower tab reaches it through the leader stream', async ({ browser, request }) => {
+  const room = uniqueRoom('lead');
+  const other = uniqueRoom('follow');
+  const leader = await join(browser, 'tabitha', room);
+  const context = leader.context();
+  const follower = await context.newPage();
+  await follower.goto('/');
+  await expectConnected(follower);
+  const streams: string[] = [];
+  context.on('request', (r) => {
+    if (r.url().includes('/api/events')) streams.push(r.url());
+  });
+  await follower.getByLabel('Join another room').fill(other);
+  await follower.getByLabel('Join another room').press('Enter');
+  await expect(follower.getByRole('heading', { level: 1 })).toHaveText(`#${other}`);
+  // The leader's stream now follows both rooms; the leader shows only its own.
+  await expect.poll(() => streams.some((u) => u.includes(other))).toBe(true);
+  expect(streams.every((u) => u.includes(room) && u.includes(other))).toBe(true);
+  await seed(request, other, 'outsider', ['in the second room']);
+  await expect(messages(follower, 'in the second room')).toHaveCount(1);
+  await expect(leader.locator('.room-button')).toHaveText([`#${room}`]);
+  await context.close();
+});
+
+test('without Web Locks every tab streams on its own', async ({ browser, request }) => {
+  const room = uniqueRoom('nolocks');
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    delete (Navigator.prototype as { locks?: unknown }).locks;
+  });
+  const streams: string[] = [];
+  context.on('request', (r) => {
+    if (r.url().includes('/api/events')) streams.push(r.url());
+  });
+  const first = await context.newPage();
+  await first.goto('/');
+  await first.getByLabel('Nickname').fill('lockless');
+  await first.getByLabel('Room', { exact: true }).fill(room);
+  await first.getByRole('button', { name: 'Join' }).click();
+  await expectConnected(first);
+  const second = await context.newPage();
+  await second.goto('/');
+  await expectConnected(second);
+  await seed(request, room, 'outsider', ['to both tabs']);
+  await expectOnceEverywhere([first, second], 'to both tabs');
+  expect(streams).toHaveLength(2);
+  await context.close();
+});
