@@ -63,6 +63,8 @@ impl Chat {
         if !report.arrived.is_empty() {
             self.notify(&report.arrived);
             self.announce(&report.arrived);
+            // Seen here as they came: not unread in the other tabs either.
+            self.share_read();
         }
     }
 

@@ -15,6 +15,7 @@ pub mod ingest;
 pub mod rooms;
 pub mod session;
 pub mod start;
+mod tabs;
 
 pub use session::Session;
 
@@ -27,6 +28,7 @@ use crate::transport::abort::AbortOnDrop;
 use crate::transport::browser::{new_client_id, now_ms, Listener};
 use crate::transport::events::ConnState;
 use crate::transport::outbox::Outbox;
+use crate::transport::tabs::protocol::TabMessage;
 use crate::transport::tabs::SharedStream;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -162,6 +164,7 @@ impl Chat {
         });
         // Sending ends "typing"; the next keystroke may announce it again.
         self.last_typing.set_value(0.0);
+        self.tell_queued(&out, now);
         self.with_outbox(|o| o.push(out, now));
     }
 
@@ -169,12 +172,17 @@ impl Chat {
     pub fn retry(&self, client_id: &str) {
         self.state.update(|s| s.retry(client_id));
         self.with_outbox(|o| o.retry(client_id));
+        // The tab that queued it may be another: it sends, all show it.
+        let client_id = client_id.to_string();
+        self.tell_tabs(TabMessage::Retry { client_id });
     }
 
     /// Drops an unsent message.
     pub fn discard(&self, client_id: &str) {
         self.state.update(|s| s.discard(client_id));
         self.with_outbox(|o| o.discard(client_id));
+        let client_id = client_id.to_string();
+        self.tell_tabs(TabMessage::Discard { client_id });
     }
 
     /// "Retry now" on the status bar: skip the reconnect wait.
@@ -193,7 +201,14 @@ impl Chat {
 
     /// The message list reports whether it follows the newest messages.
     pub fn set_at_bottom(&self, at_bottom: bool) {
-        self.state.update(|s| s.set_at_bottom(at_bottom));
+        let began_reading = self.state.try_update(|s| {
+            let was = s.reading();
+            s.set_at_bottom(at_bottom);
+            !was && s.reading()
+        });
+        if began_reading == Some(true) {
+            self.share_read();
+        }
     }
 
     /// The notice was read.

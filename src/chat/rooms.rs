@@ -41,6 +41,7 @@ impl Chat {
         if joined {
             self.load_older(room);
         }
+        self.share_read();
     }
 
     /// Stops following `room`.

@@ -8,9 +8,11 @@ use crate::config::Config;
 use crate::errors::Notice;
 use crate::i18n::Lang;
 use crate::transport::batcher::Batcher;
+use crate::transport::browser::new_client_id;
 use crate::transport::browser::{is_visible, now_ms, Listener};
 use crate::transport::outbox::{Outbox, OutboxEvent};
-use crate::transport::tabs::SharedStream;
+use crate::transport::tabs::protocol::TabMessage;
+use crate::transport::tabs::{SharedStream, TabSetup};
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -38,11 +40,14 @@ impl Chat {
         });
         // Restored unsent messages first: their rooms belong on the stream.
         // A read-only feed has nothing to send.
-        let outbox = (!cfg.read_only()).then(|| chat.open_outbox(cfg.clone()));
-        let stream = chat.open_stream(cfg);
+        let tab = new_client_id();
+        let outbox = (!cfg.read_only()).then(|| chat.open_outbox(cfg.clone(), tab.clone()));
+        let stream = chat.open_stream(cfg, tab);
+        let alone = stream.is_alone();
         // While the tab is hidden, arrivals count as unread.
         let visibility = Listener::on_document("visibilitychange", move |_| {
             chat.state.try_update(|s| s.set_visible(is_visible()));
+            chat.share_read();
         });
         chat.links.set_value(Links {
             stream: Some(stream),
@@ -50,6 +55,11 @@ impl Chat {
             _listeners: visibility.into_iter().collect(),
             ..Links::default()
         });
+        // A tab that shares nothing sends whatever storage holds; a shared
+        // one only its own, and the leader what gone tabs left.
+        if alone {
+            chat.adopt(&[]);
+        }
         chat.save_rooms();
         // The replay brings the recent past of busy rooms; quiet rooms may
         // be missing from it, so each room also gets one history page.
@@ -60,9 +70,9 @@ impl Chat {
         chat
     }
 
-    fn open_outbox(&self, cfg: Arc<Config>) -> Outbox {
+    fn open_outbox(&self, cfg: Arc<Config>, tab: String) -> Outbox {
         let chat = *self;
-        let outbox = Outbox::new(cfg, move |event| chat.on_outbox(event));
+        let outbox = Outbox::new(cfg, tab, move |event| chat.on_outbox(event));
         self.state.update(|s| {
             for r in outbox.restored() {
                 s.add_pending(&r.out, r.created);
@@ -75,7 +85,7 @@ impl Chat {
         outbox
     }
 
-    fn open_stream(&self, cfg: Arc<Config>) -> SharedStream {
+    fn open_stream(&self, cfg: Arc<Config>, tab: String) -> SharedStream {
         let chat = *self;
         // Per-room streams carry no room name: an event belongs to the room
         // the stream was open for when it arrived (the active one).
@@ -88,11 +98,20 @@ impl Chat {
         // same user (presence counts the stream's user).
         let group = format!("sse-chat:{}:{me}", cfg.events_url);
         let url_for = move |rooms: &[String]| chat.events_url_for(rooms);
-        SharedStream::open(cfg, group, rooms, url_for, self.conn, move |raw| {
+        let setup = TabSetup {
+            cfg,
+            tab,
+            group,
+            rooms,
+        };
+        let sink = move |raw| {
             let room = per_room
                 .then(|| chat.state.try_with_untracked(|s| s.active().to_string()))
                 .flatten();
             batcher.push((raw, room))
+        };
+        SharedStream::open(setup, url_for, self.conn, sink, move |news| {
+            chat.on_tab_news(news)
         })
     }
 
@@ -100,11 +119,21 @@ impl Chat {
         // Events may come after the chat was torn down: try_ everywhere.
         match event {
             OutboxEvent::Sent { client_id, stored } => {
+                let news = TabMessage::Sent {
+                    client_id: client_id.clone(),
+                    stored: stored.clone(),
+                };
                 self.state
                     .try_update(|s| s.send_succeeded(&client_id, stored));
+                self.tell_tabs(news);
             }
             OutboxEvent::Failed { client_id, reason } => {
+                let news = TabMessage::Failed {
+                    client_id: client_id.clone(),
+                    reason: reason.clone(),
+                };
                 self.state.try_update(|s| s.send_failed(&client_id, reason));
+                self.tell_tabs(news);
             }
             // The message stays pending; the connection status tells the
             // rest. Nothing to change in the room.

@@ -24,6 +24,21 @@ impl ChatState {
         }
     }
 
+    /// Another tab queued `out`: shown here too, as pending, if this tab
+    /// follows its room and does not show it already.
+    pub fn add_pending_elsewhere(&mut self, out: &Outgoing, created: f64) {
+        if self.room(&out.room).is_some() && !self.knows_own(&out.client_id) {
+            self.add_pending(out, created);
+        }
+    }
+
+    /// Whether one of our messages with this client id is shown.
+    pub fn knows_own(&self, client_id: &str) -> bool {
+        self.rooms
+            .iter()
+            .any(|r| r.log.position(|m| m.is_own(client_id)).is_some())
+    }
+
     /// The backend accepted a message; `stored` is its copy when it returned one.
     pub fn send_succeeded(&mut self, client_id: &str, stored: Option<WireMessage>) {
         let Some(x) = self.find_own(client_id) else {
@@ -200,6 +215,33 @@ mod tests {
 
     fn last(s: &ChatState) -> Message {
         s.active_room().unwrap().log().last().unwrap().clone()
+    }
+
+    #[test]
+    fn a_message_queued_in_another_tab_shows_once_and_only_in_followed_rooms() {
+        let mut s = state();
+        s.add_pending_elsewhere(&outgoing("hi", "c1"), 10.0);
+        s.add_pending_elsewhere(&outgoing("hi", "c1"), 10.0);
+        assert_eq!(
+            s.active_room().unwrap().log().len(),
+            1,
+            "told twice, shown once"
+        );
+        assert!(s.knows_own("c1") && !s.knows_own("c2"));
+        let mut elsewhere = outgoing("there", "c3");
+        elsewhere.room = "unfollowed".into();
+        s.add_pending_elsewhere(&elsewhere, 10.0);
+        assert!(
+            s.room("unfollowed").is_none(),
+            "not joined by another tab's send"
+        );
+        // Its echo confirms it, as for a message sent here.
+        let mut echo = wire(Some("5"), "general", "me", "hi");
+        echo.client_id = Some("c1".into());
+        s.ingest(batch(vec![echo]), 20.0);
+        let log = s.active_room().unwrap().log();
+        assert_eq!(log.len(), 1);
+        assert_eq!(last(&s).status, Status::Sent);
     }
 
     #[test]

@@ -110,6 +110,13 @@ impl ChatState {
         }
     }
 
+    /// `room` was read in another tab: nothing there is unread any more.
+    pub fn mark_read(&mut self, room: &str) {
+        if let Some(r) = self.room_mut(room) {
+            r.unread = 0;
+        }
+    }
+
     fn mark_read_active(&mut self) {
         let active = self.active.clone();
         if let Some(r) = self.room_mut(&active) {
@@ -137,6 +144,17 @@ impl ChatState {
 mod tests {
     use super::*;
     use crate::state::chat_state::fixtures::*;
+
+    #[test]
+    fn a_room_read_in_another_tab_has_nothing_unread() {
+        let mut s = state();
+        s.ingest(batch(vec![wire(Some("1"), "random", "a", "x")]), 0.0);
+        assert_eq!(s.room("random").unwrap().unread(), 1);
+        s.mark_read("random");
+        s.mark_read("unknown");
+        assert_eq!(s.room("random").unwrap().unread(), 0);
+        assert_eq!(s.active(), "general", "reading elsewhere switches nothing");
+    }
 
     #[test]
     fn unread_counts_other_rooms_and_when_not_reading() {

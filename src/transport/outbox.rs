@@ -75,9 +75,21 @@ struct Entry {
     failed: Option<SavedReason>,
     /// When it was written (epoch ms): shown as the message time.
     created: f64,
+    /// The tab that sends it (saved by earlier versions without one: the
+    /// first tab to adopt it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    owner: Option<String>,
 }
 
 impl Entry {
+    fn restored(&self) -> Restored {
+        Restored {
+            out: self.outgoing(),
+            created: self.created,
+            failed: self.failed.clone().map(SavedReason::into_error),
+        }
+    }
+
     fn outgoing(&self) -> Outgoing {
         Outgoing {
             room: self.room.clone(),
@@ -91,7 +103,12 @@ impl Entry {
 struct State {
     cfg: Arc<Config>,
     key: String,
+    /// This tab's id: the owner of what it sends.
+    tab: String,
+    /// What this tab sends: its own messages and those it adopted.
     entries: Vec<Entry>,
+    /// What storage held at start-up (every tab's), shown until sent.
+    saved: Vec<Entry>,
     running: bool,
     /// Set by [`Outbox::stop`]: the sender loop ends at its next step.
     stopped: bool,
@@ -125,13 +142,15 @@ pub struct Restored {
 
 impl Outbox {
     /// Opens the outbox for this backend (the storage key includes the send
-    /// URL, so one origin serving several backends keeps them apart).
-    pub fn new(cfg: Arc<Config>, on_event: impl Fn(OutboxEvent) + 'static) -> Self {
+    /// URL, so one origin serving several backends keeps them apart) in the
+    /// tab `tab`. It sends only what this tab queues until it
+    /// [`Outbox::adopt`]s what storage holds.
+    pub fn new(cfg: Arc<Config>, tab: String, on_event: impl Fn(OutboxEvent) + 'static) -> Self {
         let key = keys::outbox(cfg.send_url.as_deref().unwrap_or_default());
         // A corrupt entry (edited by hand, older format) is set aside, not
         // thrown away: it stays under a backup key for inspection.
         let mut unreadable = None;
-        let entries = match storage::get(&key) {
+        let saved = match storage::get(&key) {
             None => Vec::new(),
             Some(text) => serde_json::from_str(&text).unwrap_or_else(|e| {
                 let backup_key = keys::outbox_backup(&key);
@@ -147,7 +166,9 @@ impl Outbox {
             state: RefCell::new(State {
                 cfg,
                 key,
-                entries,
+                tab,
+                entries: Vec::new(),
+                saved,
                 running: false,
                 stopped: false,
                 done: VecDeque::new(),
@@ -170,31 +191,67 @@ impl Outbox {
         }
     }
 
-    /// Messages left from an earlier page load, oldest first.
+    /// Messages storage held at start-up (left by an earlier page load, or
+    /// queued by another open tab), oldest first.
     pub fn restored(&self) -> Vec<Restored> {
         self.shared
             .state
             .borrow()
-            .entries
+            .saved
             .iter()
-            .map(|e| Restored {
-                out: e.outgoing(),
-                created: e.created,
-                failed: e.failed.clone().map(SavedReason::into_error),
-            })
+            .map(Entry::restored)
             .collect()
+    }
+
+    /// Takes over, and starts sending, every stored message whose tab is
+    /// not among `live` (closed, crashed, or from an earlier page load).
+    /// Returns what it took.
+    pub fn adopt(&self, live: &[String]) -> Vec<Restored> {
+        let adopted: Vec<Entry> = {
+            let mut s = self.shared.state.borrow_mut();
+            let stored: Vec<Entry> = storage::get(&s.key)
+                .and_then(|text| serde_json::from_str(&text).ok())
+                .unwrap_or_default();
+            let tab = s.tab.clone();
+            let orphans: Vec<Entry> = stored
+                .into_iter()
+                .filter(|e| {
+                    e.owner
+                        .as_ref()
+                        .is_none_or(|o| *o != tab && !live.contains(o))
+                })
+                .filter(|e| !s.done.contains(&e.client_id))
+                .filter(|e| !s.entries.iter().any(|m| m.client_id == e.client_id))
+                .map(|e| Entry {
+                    owner: Some(tab.clone()),
+                    ..e
+                })
+                .collect();
+            s.entries.extend(orphans.iter().cloned());
+            s.entries.sort_by(|a, b| a.created.total_cmp(&b.created));
+            orphans
+        };
+        if !adopted.is_empty() {
+            self.shared.save();
+            self.start();
+        }
+        adopted.iter().map(Entry::restored).collect()
     }
 
     /// Queues a message and starts sending.
     pub fn push(&self, out: Outgoing, created: f64) {
-        self.shared.state.borrow_mut().entries.push(Entry {
+        let mut s = self.shared.state.borrow_mut();
+        let owner = Some(s.tab.clone());
+        s.entries.push(Entry {
             room: out.room,
             user: out.user,
             text: out.text,
             client_id: out.client_id,
             failed: None,
             created,
+            owner,
         });
+        drop(s);
         self.shared.save();
         self.start();
     }

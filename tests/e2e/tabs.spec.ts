@@ -109,3 +109,60 @@ test('without Web Locks every tab streams on its own', async ({ browser, request
   expect(streams).toHaveLength(2);
   await context.close();
 });
+
+test('tabs share their outbox and read state: shown in all, sent once, read once', async ({ browser, request }) => {
+  test.setTimeout(120_000);
+  const room = uniqueRoom('outbox');
+  const side = uniqueRoom('side');
+  const a = await join(browser, 'shary', room);
+  await a.getByLabel('Join another room').fill(side);
+  await a.getByLabel('Join another room').press('Enter');
+  await expect(a.getByRole('heading', { level: 1 })).toHaveText(`#${side}`);
+  await a.locator('.room-button', { hasText: `#${room}` }).click();
+  const context = a.context();
+  const b = await context.newPage();
+  await b.goto('/');
+  await expectConnected(b);
+  await expect(b.getByRole('heading', { level: 1 })).toHaveText(`#${room}`);
+
+  // Queued in tab A while its sends cannot get through: pending in both.
+  await a.route('**/api/messages', (route) => route.abort('connectionrefused'));
+  await send(a, 'queued in a');
+  for (const page of [a, b]) {
+    await expect(page.locator('li.msg.pending', { hasText: 'queued in a' })).toHaveCount(1);
+  }
+  await a.unroute('**/api/messages');
+  for (const page of [a, b]) {
+    await expect(page.locator('li.msg.pending')).toHaveCount(0, { timeout: 30_000 });
+    await expect(messages(page, 'queued in a')).toHaveCount(1);
+  }
+
+  // Refused in tab A, retried from tab B: A sends it, once.
+  const fail = await request.post(`${baseURL}/api/_test/fail`, {
+    data: { route: 'messages', status: 422, times: 1 },
+  });
+  expect(fail.status()).toBe(204);
+  await send(a, 'refused once');
+  for (const page of [a, b]) {
+    await expect(page.locator('li.msg.failed', { hasText: 'refused once' })).toHaveCount(1);
+  }
+  await b.locator('li.msg.failed').getByRole('button', { name: 'Retry' }).click();
+  for (const page of [a, b]) {
+    await expect(page.locator('li.msg.failed')).toHaveCount(0);
+    await expect(messages(page, 'refused once')).toHaveCount(1);
+  }
+  const history = await request.get(`${baseURL}/api/rooms/${room}/messages?limit=200`);
+  const texts: string[] = (await history.json()).messages.map((m: { text: string }) => m.text);
+  expect(texts.filter((t) => t === 'queued in a')).toHaveLength(1);
+  expect(texts.filter((t) => t === 'refused once')).toHaveLength(1);
+
+  // Unread in both; read in A, cleared in B.
+  await seed(request, side, 'outsider', ['on the side']);
+  const badge = (page: Page) => page.locator('.room-button', { hasText: `#${side}` }).locator('.badge');
+  await expect(badge(a)).toHaveText('1');
+  await expect(badge(b)).toHaveText('1');
+  await a.locator('.room-button', { hasText: `#${side}` }).click();
+  await expect(messages(a, 'on the side')).toHaveCount(1);
+  await expect(badge(b)).toHaveCount(0);
+  await context.close();
+});

@@ -1,7 +1,9 @@
 //! What a tab does with the messages of the others.
 
 use super::protocol::{covers, TabMessage};
-use super::shared::{follow_union, note_id, own_stream, post, Role, Shared};
+use super::shared::{
+    follow_union, live_tabs, note_id, own_stream, post, tell_own_tab, Role, Shared,
+};
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -51,10 +53,26 @@ pub(super) fn on_message(rc: &Rc<RefCell<Shared>>, message: TabMessage) {
             follow_union(rc, fresh);
         }
         TabMessage::Gone { tab } => {
-            if let Role::Leader { tabs, .. } = &mut rc.borrow_mut().role {
-                tabs.remove(&tab);
+            let live = {
+                let mut s = rc.borrow_mut();
+                if let Role::Leader { tabs, .. } = &mut s.role {
+                    tabs.remove(&tab);
+                }
+                live_tabs(&s)
+            };
+            // What the closed tab left unsent is the leader's to send.
+            if let Some(live) = live {
+                tell_own_tab(rc, TabMessage::Adopt { live });
             }
         }
+        // Never sent over the channel: only the leader makes it, for itself.
+        TabMessage::Adopt { .. } => {}
+        news @ (TabMessage::Read { .. }
+        | TabMessage::Queued { .. }
+        | TabMessage::Sent { .. }
+        | TabMessage::Failed { .. }
+        | TabMessage::Retry { .. }
+        | TabMessage::Discard { .. }) => tell_own_tab(rc, news),
         TabMessage::RetryNow => {
             if let Role::Leader {
                 stream: Some(stream),

@@ -21,13 +21,13 @@ pub mod lock;
 pub mod protocol;
 mod shared;
 
-use super::browser::{new_client_id, Listener, Timer};
+use super::browser::{Listener, Timer};
 use super::stream_types::{ConnState, RawEvent};
 use crate::config::Config;
 use leptos::prelude::*;
 use lock::LeaderLock;
 use protocol::{TabMessage, TabRooms};
-use shared::{follow_union, own_stream, post, Role, Shared};
+use shared::{follow_union, live_tabs, own_stream, post, tell_own_tab, Role, Shared};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -37,6 +37,8 @@ use web_sys::{BroadcastChannel, MessageEvent};
 /// How long a new leader waits for the other tabs' rooms before opening
 /// the stream, so that it opens once for all of them.
 const ROLL_CALL_MS: f64 = 150.0;
+/// When a new leader takes over the unsent messages of tabs that are gone.
+const ADOPT_AFTER_MS: f64 = 1_000.0;
 
 /// The chat's view of the stream, shared or not. Closed when dropped
 /// (a leader's drop hands the stream to another tab).
@@ -45,29 +47,47 @@ pub struct SharedStream {
     _listeners: Vec<Listener>,
 }
 
+/// Who opens a [`SharedStream`].
+pub struct TabSetup {
+    pub cfg: Arc<Config>,
+    /// This tab's id (its outbox entries carry it as their owner).
+    pub tab: String,
+    /// Names the tabs that may share: same config and user.
+    pub group: String,
+    /// This tab's rooms.
+    pub rooms: Vec<String>,
+}
+
 impl SharedStream {
-    /// Streams `rooms` into `sink`, reporting the state in `conn`.
-    /// `url_for` makes the stream URL of a room list; `group` names the
-    /// tabs that may share (same config and user).
+    /// Streams the tab's rooms into `sink`, reporting the state in `conn`;
+    /// `url_for` makes the stream URL of a room list. What other tabs say
+    /// about the chat (read rooms, their outbox) goes to `news`, as does
+    /// [`TabMessage::Adopt`] when this tab must send what dead tabs left.
     pub fn open(
-        cfg: Arc<Config>,
-        group: String,
-        rooms: Vec<String>,
+        setup: TabSetup,
         url_for: impl Fn(&[String]) -> String + 'static,
         conn: RwSignal<ConnState>,
         sink: impl Fn(RawEvent) + 'static,
+        news: impl Fn(TabMessage) + 'static,
     ) -> Self {
+        let TabSetup {
+            cfg,
+            tab,
+            group,
+            rooms,
+        } = setup;
         let channel = (!cfg.per_room_stream())
             .then(|| BroadcastChannel::new(&group).ok())
             .flatten();
         let inner = Rc::new(RefCell::new(Shared {
             cfg,
-            tab: new_client_id(),
+            tab,
             group,
             rooms,
             url_for: Rc::new(url_for),
             conn,
             sink: Rc::new(sink),
+            news: Rc::new(news),
             channel,
             lock: None,
             role: Role::Idle,
@@ -152,6 +172,18 @@ impl SharedStream {
     pub fn is_leader(&self) -> bool {
         matches!(self.inner.borrow().role, Role::Leader { .. })
     }
+
+    /// Whether this tab streams on its own, sharing nothing (no Web Locks
+    /// or `BroadcastChannel`, or a per-room stream).
+    pub fn is_alone(&self) -> bool {
+        self.inner.borrow().channel.is_none()
+    }
+
+    /// Tells the other tabs something about the chat (a read room, an
+    /// outbox change). Nobody hears it in a tab that is alone.
+    pub fn tell(&self, message: &TabMessage) {
+        post(&self.inner.borrow(), message);
+    }
 }
 
 impl Drop for SharedStream {
@@ -214,15 +246,29 @@ fn lead(rc: &Rc<RefCell<Shared>>) {
     if matches!(s.role, Role::Idle) {
         return;
     }
-    let roll_call = Timer::new(ROLL_CALL_MS, move || {
-        if let Some(rc) = weak.upgrade() {
-            follow_union(&rc, false);
+    let roll_call = Timer::new(ROLL_CALL_MS, {
+        let weak = weak.clone();
+        move || {
+            if let Some(rc) = weak.upgrade() {
+                follow_union(&rc, false);
+            }
+        }
+    });
+    // Unsent messages of tabs that did not answer the roll call are ours
+    // to send; a slow answer must not make two tabs send one message, so
+    // this waits well past the roll call.
+    let adopt = Timer::new(ADOPT_AFTER_MS, move || {
+        let Some(rc) = weak.upgrade() else { return };
+        let live = live_tabs(&rc.borrow());
+        if let Some(live) = live {
+            tell_own_tab(&rc, TabMessage::Adopt { live });
         }
     });
     s.role = Role::Leader {
         tabs: TabRooms::new(s.rooms.clone()),
         stream: None,
         _roll_call: roll_call,
+        _adopt: adopt,
     };
     post(&s, &TabMessage::Roll);
 }

@@ -7,7 +7,8 @@
 //! decodes and ingests events itself, so every tab has its own state and
 //! its own active room.
 
-use crate::errors::StreamError;
+use crate::errors::{RequestError, StreamError};
+use crate::protocol::{Outgoing, WireMessage};
 use crate::state::MAX_ROOMS;
 use crate::transport::stream_types::{ConnState, RawEvent};
 use std::collections::BTreeMap;
@@ -29,16 +30,56 @@ pub enum TabMessage {
     /// A new leader asks every tab for its rooms.
     Roll,
     /// A tab is closing (or entering the back/forward cache).
-    Gone { tab: String },
+    Gone {
+        tab: String,
+    },
     /// The rooms the leader's stream follows now: a follower with a room
     /// outside them must open a stream of its own.
-    Following { rooms: Vec<String> },
+    Following {
+        rooms: Vec<String>,
+    },
     /// Events of the leader's stream, in order.
-    Events { events: Vec<RawEvent> },
+    Events {
+        events: Vec<RawEvent>,
+    },
     /// The leader's connection state, for every tab's status bar.
-    Conn { state: ConnState },
+    Conn {
+        state: ConnState,
+    },
     /// A follower's "Retry now".
     RetryNow,
+    /// The leader's list of live tabs after its roll call, or after a tab
+    /// went: unsent messages of any other tab are its to send now. Never
+    /// on the channel; [`super::SharedStream`] hands it to its own tab.
+    Adopt {
+        live: Vec<String>,
+    },
+    /// The user read `room` in some tab: its unread count clears everywhere.
+    Read {
+        room: String,
+    },
+    /// A tab queued a message: every tab shows it as pending.
+    Queued {
+        out: Outgoing,
+        created: f64,
+    },
+    /// The backend accepted a message (with its copy, if it returned one).
+    Sent {
+        client_id: String,
+        stored: Option<WireMessage>,
+    },
+    /// The backend refused a message.
+    Failed {
+        client_id: String,
+        reason: RequestError,
+    },
+    /// The user retried or discarded a refused message in some tab.
+    Retry {
+        client_id: String,
+    },
+    Discard {
+        client_id: String,
+    },
 }
 
 /// The first string of every message: names the protocol and its kind.
@@ -79,6 +120,41 @@ impl TabMessage {
                 encode_conn(state, &mut put);
             }
             TabMessage::RetryNow => put("retry_now"),
+            TabMessage::Adopt { live } => {
+                put("adopt");
+                live.iter().for_each(|t| put(t));
+            }
+            TabMessage::Read { room } => {
+                put("read");
+                put(room);
+            }
+            TabMessage::Queued { out, created } => {
+                put("queued");
+                for field in [&out.room, &out.user, &out.text, &out.client_id] {
+                    put(field);
+                }
+                put(&(created.max(0.0) as u64).to_string());
+            }
+            TabMessage::Sent { client_id, stored } => {
+                put("sent");
+                put(client_id);
+                if let Some(m) = stored {
+                    encode_wire(m, &mut put);
+                }
+            }
+            TabMessage::Failed { client_id, reason } => {
+                put("failed");
+                put(client_id);
+                encode_reason(reason, &mut put);
+            }
+            TabMessage::Retry { client_id } => {
+                put("retry");
+                put(client_id);
+            }
+            TabMessage::Discard { client_id } => {
+                put("discard");
+                put(client_id);
+            }
         }
         out[0].insert_str(0, PREFIX);
         out
@@ -115,9 +191,112 @@ impl TabMessage {
                 state: decode_conn(state)?,
             },
             ("retry_now", []) => TabMessage::RetryNow,
+            ("adopt", live) => TabMessage::Adopt { live: owned(live) },
+            ("read", [room]) => TabMessage::Read { room: room.clone() },
+            ("queued", [room, user, text, client_id, created]) => TabMessage::Queued {
+                out: Outgoing {
+                    room: room.clone(),
+                    user: user.clone(),
+                    text: text.clone(),
+                    client_id: client_id.clone(),
+                },
+                created: created.parse::<u64>().ok()? as f64,
+            },
+            ("sent", [client_id, stored @ ..]) => TabMessage::Sent {
+                client_id: client_id.clone(),
+                stored: match stored {
+                    [] => None,
+                    fields => Some(decode_wire(fields)?),
+                },
+            },
+            ("failed", [client_id, reason @ ..]) => TabMessage::Failed {
+                client_id: client_id.clone(),
+                reason: decode_reason(reason)?,
+            },
+            ("retry", [client_id]) => TabMessage::Retry {
+                client_id: client_id.clone(),
+            },
+            ("discard", [client_id]) => TabMessage::Discard {
+                client_id: client_id.clone(),
+            },
             _ => return None,
         })
     }
+}
+
+/// An optional field: `-` for none, `+` and the value for some.
+fn put_opt(value: Option<&str>, put: &mut impl FnMut(&str)) {
+    match value {
+        None => put("-"),
+        Some(v) => put(&format!("+{v}")),
+    }
+}
+
+fn get_opt(field: &str) -> Option<Option<String>> {
+    match field.split_at_checked(1)? {
+        ("-", "") => Some(None),
+        ("+", v) => Some(Some(v.to_string())),
+        _ => None,
+    }
+}
+
+fn encode_wire(m: &WireMessage, put: &mut impl FnMut(&str)) {
+    put(&m.text);
+    for field in [&m.id, &m.room, &m.user, &m.client_id] {
+        put_opt(field.as_deref(), put);
+    }
+    // Whole milliseconds: the time is only shown.
+    put_opt(
+        m.ts.map(|t| (t.max(0.0) as u64).to_string()).as_deref(),
+        put,
+    );
+}
+
+fn decode_wire(fields: &[String]) -> Option<WireMessage> {
+    let [text, id, room, user, client_id, ts] = fields else {
+        return None;
+    };
+    Some(WireMessage {
+        id: get_opt(id)?,
+        room: get_opt(room)?,
+        user: get_opt(user)?,
+        text: text.clone(),
+        ts: match get_opt(ts)? {
+            None => None,
+            Some(t) => Some(t.parse::<u64>().ok()? as f64),
+        },
+        client_id: get_opt(client_id)?,
+    })
+}
+
+fn encode_reason(reason: &RequestError, put: &mut impl FnMut(&str)) {
+    match reason {
+        RequestError::Network(text) => {
+            put("network");
+            put(text);
+        }
+        RequestError::Http { status, detail } => {
+            put("http");
+            put(&status.to_string());
+            put_opt(detail.as_deref(), put);
+        }
+        RequestError::Other(text) => {
+            put("other");
+            put(text);
+        }
+    }
+}
+
+fn decode_reason(fields: &[String]) -> Option<RequestError> {
+    Some(match fields {
+        [kind, text] if kind == "network" => RequestError::Network(text.clone()),
+        [kind, status, detail] if kind == "http" => RequestError::Http {
+            status: status.parse().ok()?,
+            detail: get_opt(detail)?,
+        },
+        [kind, text] if kind == "other" => RequestError::Other(text.clone()),
+        _ => return None,
+    })
 }
 
 fn encode_conn(state: &ConnState, put: &mut impl FnMut(&str)) {
@@ -192,6 +371,11 @@ impl TabRooms {
     /// `tab` is gone.
     pub fn remove(&mut self, tab: &str) {
         self.others.remove(tab);
+    }
+
+    /// The other tabs that told their rooms.
+    pub fn others(&self) -> impl Iterator<Item = String> + '_ {
+        self.others.keys().cloned()
     }
 
     /// Whether any other tab listens (else nothing needs forwarding).
@@ -270,6 +454,64 @@ mod tests {
                 }),
             },
             TabMessage::Following { rooms: vec![] },
+            TabMessage::Adopt {
+                live: names(&["t1", "t2"]),
+            },
+            TabMessage::Read {
+                room: "general".into(),
+            },
+            TabMessage::Queued {
+                out: Outgoing {
+                    room: "general".into(),
+                    user: "ann".into(),
+                    text: "+ - two\nlines".into(),
+                    client_id: "c1".into(),
+                },
+                created: 1.7e12,
+            },
+            TabMessage::Sent {
+                client_id: "c1".into(),
+                stored: None,
+            },
+            TabMessage::Sent {
+                client_id: "c1".into(),
+                stored: Some(WireMessage {
+                    id: Some("42".into()),
+                    room: Some("general".into()),
+                    user: None,
+                    text: "-".into(),
+                    ts: Some(1.7e12),
+                    client_id: Some("".into()),
+                }),
+            },
+            TabMessage::Failed {
+                client_id: "c1".into(),
+                reason: RequestError::Http {
+                    status: 422,
+                    detail: Some("text is empty".into()),
+                },
+            },
+            TabMessage::Failed {
+                client_id: "c1".into(),
+                reason: RequestError::Http {
+                    status: 500,
+                    detail: None,
+                },
+            },
+            TabMessage::Failed {
+                client_id: "c1".into(),
+                reason: RequestError::Network("offline".into()),
+            },
+            TabMessage::Failed {
+                client_id: "c1".into(),
+                reason: RequestError::Other("old".into()),
+            },
+            TabMessage::Retry {
+                client_id: "c1".into(),
+            },
+            TabMessage::Discard {
+                client_id: "c1".into(),
+            },
             TabMessage::Conn {
                 state: ConnState::Open,
             },
@@ -298,6 +540,14 @@ mod tests {
             None
         );
         assert_eq!(TabMessage::decode(&[]), None);
+        assert_eq!(
+            TabMessage::decode(&parts(&["sse-chat/1 sent", "c", "t", "x"])),
+            None
+        );
+        assert_eq!(
+            TabMessage::decode(&parts(&["sse-chat/1 failed", "c", "http", "x", "-"])),
+            None
+        );
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub(super) enum Role {
         tabs: TabRooms,
         stream: Option<EventStream>,
         _roll_call: Option<Timer>,
+        _adopt: Option<Timer>,
     },
     /// No sharing here: this tab's own stream.
     Alone(EventStream),
@@ -42,6 +43,8 @@ pub(super) struct Shared {
     pub(super) url_for: UrlFor,
     pub(super) conn: RwSignal<ConnState>,
     pub(super) sink: Rc<dyn Fn(RawEvent)>,
+    /// Where the chat-level messages of other tabs go (read, outbox).
+    pub(super) news: Rc<dyn Fn(TabMessage)>,
     pub(super) channel: Option<BroadcastChannel>,
     pub(super) lock: Option<LeaderLock>,
     pub(super) role: Role,
@@ -108,6 +111,25 @@ pub(super) fn note_id(s: &mut Shared, raw: &RawEvent) {
     if resumable_id(&raw.last_event_id) {
         s.last_id = Some(raw.last_event_id.clone());
     }
+}
+
+/// Hands `message` to this tab's chat, outside any borrow of `rc` (the
+/// chat may answer at once).
+pub(super) fn tell_own_tab(rc: &Rc<RefCell<Shared>>, message: TabMessage) {
+    let news = rc.borrow().news.clone();
+    news(message);
+}
+
+/// The live tabs as the leader knows them: itself and those that answered.
+pub(super) fn live_tabs(s: &Shared) -> Option<Vec<String>> {
+    let Role::Leader { tabs, .. } = &s.role else {
+        return None;
+    };
+    Some(
+        std::iter::once(s.tab.clone())
+            .chain(tabs.others())
+            .collect(),
+    )
 }
 
 pub(super) fn post(s: &Shared, message: &TabMessage) {

@@ -1,0 +1,89 @@
+//! What the tabs of one browser tell each other about the chat: a room
+//! read in one is read in all, and a message queued, sent, refused,
+//! retried or discarded in one shows so in all. Only the tab that queued a
+//! message sends it, or the stream's leader once that tab is gone.
+
+use super::Chat;
+use crate::protocol::Outgoing;
+use crate::transport::tabs::protocol::TabMessage;
+use leptos::prelude::*;
+
+impl Chat {
+    /// Another tab's news, or the leader's own [`TabMessage::Adopt`].
+    pub(super) fn on_tab_news(&self, news: TabMessage) {
+        // News may come while the chat is being torn down: try_ everywhere.
+        match news {
+            TabMessage::Read { room } => {
+                self.state.try_update(|s| s.mark_read(&room));
+            }
+            TabMessage::Queued { out, created } => {
+                self.state
+                    .try_update(|s| s.add_pending_elsewhere(&out, created));
+            }
+            TabMessage::Sent { client_id, stored } => {
+                self.state
+                    .try_update(|s| s.send_succeeded(&client_id, stored));
+            }
+            TabMessage::Failed { client_id, reason } => {
+                self.state.try_update(|s| s.send_failed(&client_id, reason));
+            }
+            // The tab that sends it acts; the others only show it.
+            TabMessage::Retry { client_id } => {
+                self.state.try_update(|s| s.retry(&client_id));
+                self.with_outbox(|o| o.retry(&client_id));
+            }
+            TabMessage::Discard { client_id } => {
+                self.state.try_update(|s| s.discard(&client_id));
+                self.with_outbox(|o| o.discard(&client_id));
+            }
+            TabMessage::Adopt { live } => self.adopt(&live),
+            _ => {}
+        }
+    }
+
+    /// Sends, from now on, what tabs that are gone left unsent (and shows
+    /// it, if this tab did not already).
+    pub(super) fn adopt(&self, live: &[String]) {
+        let mut adopted = Vec::new();
+        self.with_outbox(|o| adopted = o.adopt(live));
+        self.state.try_update(|s| {
+            for r in adopted {
+                if s.knows_own(&r.out.client_id) {
+                    continue;
+                }
+                s.add_pending(&r.out, r.created);
+                if let Some(reason) = r.failed {
+                    s.send_failed(&r.out.client_id, reason);
+                }
+            }
+        });
+    }
+
+    /// Tells the other tabs (no-op when there are none).
+    pub(super) fn tell_tabs(&self, message: TabMessage) {
+        self.links.try_with_value(|l| {
+            if let Some(stream) = &l.stream {
+                stream.tell(&message);
+            }
+        });
+    }
+
+    /// While the reader sees the active room, the other tabs learn that it
+    /// is read.
+    pub(super) fn share_read(&self) {
+        let room = self
+            .state
+            .try_with_untracked(|s| s.reading().then(|| s.active().to_string()))
+            .flatten();
+        if let Some(room) = room {
+            self.tell_tabs(TabMessage::Read { room });
+        }
+    }
+
+    pub(super) fn tell_queued(&self, out: &Outgoing, created: f64) {
+        self.tell_tabs(TabMessage::Queued {
+            out: out.clone(),
+            created,
+        });
+    }
+}
