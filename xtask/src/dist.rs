@@ -8,10 +8,11 @@ use std::path::Path;
 
 /// Most bytes a visitor may download, gzip, for all of dist/ together
 /// (`gzip_total`): the total when the budget was set (248,874 bytes,
-/// 2026-12-01, rounded up by about 3%), raised once by what one stream per
-/// browser (src/transport/tabs/, 264,813 bytes in all) and the composer's
-/// text check cost. Lower it when the app shrinks.
-pub const GZIP_BUDGET: u64 = 266_000;
+/// 2026-12-01, rounded up by about 3%), raised by what the composer's text
+/// check and tab sharing cost (src/transport/tabs/, chat/tabs.rs: the
+/// stream, then the outbox and read state; 269,489 bytes in all) plus
+/// about 0.5%. Lower it when the app shrinks.
+pub const GZIP_BUDGET: u64 = 271_000;
 
 /// Assets at least this large must have both precompressed copies (smaller
 /// ones may have none when compressing would not shrink them).
