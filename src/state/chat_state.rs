@@ -155,7 +155,7 @@ impl ChatState {
             return;
         }
         let is_new = m.ts.is_none_or(|t| t >= self.history_before);
-        let mut msg = Message::from_wire(self.alloc_uid(), m, &room_name, &self.me, now);
+        let mut msg = Message::from_wire(self.alloc_uid(), m, &self.me, now);
         msg.epoch = epoch;
         let counts = is_new && !msg.mine && (room_name != self.active || !self.reading);
         let arrival = (is_new && !msg.mine).then(|| Arrival {
@@ -210,7 +210,7 @@ impl ChatState {
                 self.seen.insert_with(k, fp);
             }
             let uid = self.alloc_uid();
-            let mut msg = Message::from_wire(uid, m, room_name, &self.me, now);
+            let mut msg = Message::from_wire(uid, m, &self.me, now);
             msg.epoch = epoch;
             fresh.push(msg);
         }

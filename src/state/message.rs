@@ -12,8 +12,9 @@ pub enum Status {
     Sent,
     /// Queued or in flight.
     Pending,
-    /// Rejected by the backend, with its reason; the user may retry or discard.
-    Failed(RequestError),
+    /// Rejected by the backend, with its reason; the user may retry or
+    /// discard. Boxed: rare, and it would make every message larger.
+    Failed(Box<RequestError>),
 }
 
 /// A message as the UI shows it.
@@ -28,11 +29,12 @@ pub struct Message {
     /// The room's id epoch when it arrived: ids are compared only within
     /// one epoch (a backend that restarted counting starts a new one).
     pub epoch: u32,
-    pub room: String,
     pub user: Option<String>,
     pub text: String,
     /// Epoch ms: the backend's time, or the local time of sending/arrival.
     pub ts: f64,
+    /// Kept on our own messages only: nothing matches others' by it, and
+    /// at 36 characters it would be a good part of a long room's memory.
     pub client_id: Option<String>,
     pub status: Status,
     /// Sent by this browser's user.
@@ -43,18 +45,18 @@ impl Message {
     /// A message the backend sent (on the stream or in a history page),
     /// filed under `room`. It is ours when it carries our name and a client
     /// id (a backend echoing client ids echoes only the sender's own).
-    pub fn from_wire(uid: u64, m: WireMessage, room: &str, me: &str, now: f64) -> Message {
+    pub fn from_wire(uid: u64, m: WireMessage, me: &str, now: f64) -> Message {
+        let mine = m.user.as_deref() == Some(me) && m.client_id.is_some();
         Message {
             uid,
             version: 0,
-            mine: m.user.as_deref() == Some(me) && m.client_id.is_some(),
+            mine,
             id: m.id,
             epoch: 0,
-            room: room.to_string(),
             user: m.user,
             text: m.text,
             ts: m.ts.unwrap_or(now),
-            client_id: m.client_id,
+            client_id: m.client_id.filter(|_| mine),
             status: Status::Sent,
         }
     }
@@ -66,7 +68,6 @@ impl Message {
             version: 0,
             id: None,
             epoch: 0,
-            room: out.room.clone(),
             user: Some(out.user.clone()),
             text: out.text.clone(),
             ts: now,
@@ -120,11 +121,13 @@ mod tests {
 
     #[test]
     fn ours_only_with_our_name_and_a_client_id() {
-        let m = Message::from_wire(1, wire("me", Some("c")), "g", "me", 5.0);
+        let m = Message::from_wire(1, wire("me", Some("c")), "me", 5.0);
         assert!(m.mine && m.is_own("c") && !m.is_own("d"));
-        assert_eq!((m.ts, m.numeric_id(), m.room.as_str()), (5.0, Some(7), "g"));
-        assert!(!Message::from_wire(2, wire("me", None), "g", "me", 0.0).mine);
-        assert!(!Message::from_wire(3, wire("you", Some("c")), "g", "me", 0.0).mine);
+        assert_eq!((m.ts, m.numeric_id()), (5.0, Some(7)));
+        assert!(!Message::from_wire(2, wire("me", None), "me", 0.0).mine);
+        let theirs = Message::from_wire(3, wire("you", Some("c")), "me", 0.0);
+        assert!(!theirs.mine);
+        assert_eq!(theirs.client_id, None, "others' client ids are not kept");
     }
 
     #[test]

@@ -41,10 +41,9 @@ impl ChatState {
 
     /// The backend accepted a message; `stored` is its copy when it returned one.
     pub fn send_succeeded(&mut self, client_id: &str, stored: Option<WireMessage>) {
-        let Some(x) = self.find_own(client_id) else {
+        let Some((room, x)) = self.find_own_in_room(client_id) else {
             return;
         };
-        let room = x.room.clone();
         // Sent already means its echo confirmed it; otherwise the echo
         // may still come, with or without an id.
         let echo_seen = x.status == Status::Sent;
@@ -89,7 +88,7 @@ impl ChatState {
     /// The backend refused a message for good.
     pub fn send_failed(&mut self, client_id: &str, reason: RequestError) {
         if let Some(x) = self.find_own(client_id) {
-            x.status = Status::Failed(reason);
+            x.status = Status::Failed(Box::new(reason));
             x.version += 1;
         }
     }
@@ -116,6 +115,14 @@ impl ChatState {
                 return;
             }
         }
+    }
+
+    /// Our message with `client_id` and the name of its room.
+    fn find_own_in_room(&mut self, client_id: &str) -> Option<(String, &mut Message)> {
+        self.rooms.iter_mut().find_map(|r| {
+            let i = r.log.position(|m| m.is_own(client_id))?;
+            Some((r.name.clone(), r.log.get_mut(i)?))
+        })
     }
 
     fn find_own(&mut self, client_id: &str) -> Option<&mut Message> {
@@ -296,7 +303,10 @@ mod tests {
         let mut s = state();
         s.add_pending(&outgoing("x", "c1"), 0.0);
         s.send_failed("c1", refused("text is empty"));
-        assert_eq!(last(&s).status, Status::Failed(refused("text is empty")));
+        assert_eq!(
+            last(&s).status,
+            Status::Failed(Box::new(refused("text is empty")))
+        );
         assert_eq!(
             refused("text is empty").to_string(),
             "HTTP 422: text is empty"

@@ -26,7 +26,7 @@ pub fn MessageRow(
     } = row;
     let ts = msg.ts;
     let failed = match &msg.status {
-        Status::Failed(r) => Some(r.clone()),
+        Status::Failed(r) => Some((**r).clone()),
         _ => None,
     };
     let cid = msg.client_id.clone().unwrap_or_default();
