@@ -3,7 +3,7 @@
 //! echo matching of our own messages ([`super::outgoing`]).
 
 use super::dedupe::{fingerprint, DedupeKey, Lookup, Seen};
-use super::message::{self, Message};
+use super::message::{self, Message, Names};
 use super::room::Room;
 use crate::protocol::{Incoming, WireMessage};
 
@@ -40,6 +40,7 @@ pub struct ChatState {
     pub(super) at_bottom: bool,
     pub(super) visible: bool,
     pub(super) seen: Seen,
+    names: Names,
     cap: usize,
     next_uid: u64,
     /// Messages stamped before this time (epoch ms) are history: replays
@@ -58,6 +59,7 @@ impl ChatState {
             at_bottom: true,
             visible: true,
             seen: Seen::default(),
+            names: Names::default(),
             cap: DEFAULT_CAP,
             next_uid: 1,
             history_before: 0.0,
@@ -155,12 +157,13 @@ impl ChatState {
             return;
         }
         let is_new = m.ts.is_none_or(|t| t >= self.history_before);
-        let mut msg = Message::from_wire(self.alloc_uid(), m, &self.me, now);
+        let uid = self.alloc_uid();
+        let mut msg = Message::from_wire(uid, m, &self.me, now, &mut self.names);
         msg.epoch = epoch;
         let counts = is_new && !msg.mine && (room_name != self.active || !self.reading);
         let arrival = (is_new && !msg.mine).then(|| Arrival {
             room: room_name.clone(),
-            user: msg.user.clone(),
+            user: msg.user.as_deref().map(String::from),
             text: msg.text.clone(),
         });
         let cap = self.cap;
@@ -210,7 +213,7 @@ impl ChatState {
                 self.seen.insert_with(k, fp);
             }
             let uid = self.alloc_uid();
-            let mut msg = Message::from_wire(uid, m, &self.me, now);
+            let mut msg = Message::from_wire(uid, m, &self.me, now, &mut self.names);
             msg.epoch = epoch;
             fresh.push(msg);
         }

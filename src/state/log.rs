@@ -214,7 +214,7 @@ mod tests {
             ts: Some(0.0),
             client_id: None,
         };
-        Message::from_wire(uid, wire, "me", 0.0)
+        Message::from_wire(uid, wire, "me", 0.0, &mut Default::default())
     }
 
     fn texts(log: &MessageLog) -> Vec<String> {

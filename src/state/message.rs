@@ -4,6 +4,8 @@
 
 use crate::errors::RequestError;
 use crate::protocol::{Outgoing, WireMessage};
+use std::collections::HashSet;
+use std::sync::Arc;
 
 /// Delivery state of a message.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,7 +31,8 @@ pub struct Message {
     /// The room's id epoch when it arrived: ids are compared only within
     /// one epoch (a backend that restarted counting starts a new one).
     pub epoch: u32,
-    pub user: Option<String>,
+    /// Shared by every message of one sender ([`Names`]).
+    pub user: Option<Arc<str>>,
     pub text: String,
     /// Epoch ms: the backend's time, or the local time of sending/arrival.
     pub ts: f64,
@@ -45,7 +48,7 @@ impl Message {
     /// A message the backend sent (on the stream or in a history page),
     /// filed under `room`. It is ours when it carries our name and a client
     /// id (a backend echoing client ids echoes only the sender's own).
-    pub fn from_wire(uid: u64, m: WireMessage, me: &str, now: f64) -> Message {
+    pub fn from_wire(uid: u64, m: WireMessage, me: &str, now: f64, names: &mut Names) -> Message {
         let mine = m.user.as_deref() == Some(me) && m.client_id.is_some();
         Message {
             uid,
@@ -53,7 +56,7 @@ impl Message {
             mine,
             id: m.id,
             epoch: 0,
-            user: m.user,
+            user: m.user.map(|u| names.intern(u)),
             text: m.text,
             ts: m.ts.unwrap_or(now),
             client_id: m.client_id.filter(|_| mine),
@@ -68,7 +71,7 @@ impl Message {
             version: 0,
             id: None,
             epoch: 0,
-            user: Some(out.user.clone()),
+            user: Some(Arc::from(out.user.as_str())),
             text: out.text.clone(),
             ts: now,
             client_id: Some(out.client_id.clone()),
@@ -99,6 +102,22 @@ impl Message {
     }
 }
 
+/// One shared copy of each sender's name: a long room holds a few senders'
+/// names, not one allocation per message.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Names(HashSet<Arc<str>>);
+
+impl Names {
+    pub fn intern(&mut self, name: String) -> Arc<str> {
+        if let Some(known) = self.0.get(name.as_str()) {
+            return known.clone();
+        }
+        let name: Arc<str> = Arc::from(name);
+        self.0.insert(name.clone());
+        name
+    }
+}
+
 /// The numeric value of a backend id, when it is one.
 pub fn numeric_id(id: Option<&str>) -> Option<u64> {
     id?.parse().ok()
@@ -121,13 +140,19 @@ mod tests {
 
     #[test]
     fn ours_only_with_our_name_and_a_client_id() {
-        let m = Message::from_wire(1, wire("me", Some("c")), "me", 5.0);
+        let mut names = Names::default();
+        let m = Message::from_wire(1, wire("me", Some("c")), "me", 5.0, &mut names);
         assert!(m.mine && m.is_own("c") && !m.is_own("d"));
         assert_eq!((m.ts, m.numeric_id()), (5.0, Some(7)));
-        assert!(!Message::from_wire(2, wire("me", None), "me", 0.0).mine);
-        let theirs = Message::from_wire(3, wire("you", Some("c")), "me", 0.0);
+        assert!(!Message::from_wire(2, wire("me", None), "me", 0.0, &mut names).mine);
+        let theirs = Message::from_wire(3, wire("you", Some("c")), "me", 0.0, &mut names);
         assert!(!theirs.mine);
         assert_eq!(theirs.client_id, None, "others' client ids are not kept");
+        let again = Message::from_wire(4, wire("you", None), "me", 0.0, &mut names);
+        assert!(
+            Arc::ptr_eq(theirs.user.as_ref().unwrap(), again.user.as_ref().unwrap()),
+            "one copy per sender"
+        );
     }
 
     #[test]

@@ -58,7 +58,7 @@ fn MessageHead(msg: Message, group_start: bool, lang: RwSignal<Lang>) -> impl In
     let (author, mine) = (msg.user, msg.mine);
     let author_label = move || match &author {
         Some(u) if mine => format!("{u} ({})", t(lang.get(), Key::You)),
-        Some(u) => u.clone(),
+        Some(u) => u.to_string(),
         None => t(lang.get(), Key::Anonymous).to_string(),
     };
     view! {

@@ -76,7 +76,7 @@ mod tests {
             ts: Some(ts),
             client_id: None,
         };
-        Message::from_wire(1, wire, "me", 0.0)
+        Message::from_wire(1, wire, "me", 0.0, &mut Default::default())
     }
 
     #[test]
