@@ -364,7 +364,7 @@ fn own_status(chat: &Chat, text: &str) -> Option<Status> {
         let room = s.active_room()?;
         room.log()
             .iter()
-            .find(|m| m.text == text)
+            .find(|m| &*m.text == text)
             .map(|m| m.status.clone())
     })
 }
@@ -390,7 +390,7 @@ async fn a_post_that_fails_twice_is_retried_and_stored_once() {
     wait_for("the later message", 10_000.0, || {
         chat.state().with_untracked(|s| {
             s.active_room()
-                .is_some_and(|r| r.log().last().is_some_and(|m| m.text == "later"))
+                .is_some_and(|r| r.log().last().is_some_and(|m| &*m.text == "later"))
         })
     })
     .await;
@@ -556,7 +556,7 @@ async fn per_room_streams_follow_the_active_room() {
     let count = |room: &str, text: &str| {
         chat.state().with_untracked(|s| {
             s.room(room)
-                .map_or(0, |r| r.log().iter().filter(|m| m.text == text).count())
+                .map_or(0, |r| r.log().iter().filter(|m| &*m.text == text).count())
         })
     };
     let has = |room: &str, text: &str| count(room, text) > 0;

@@ -164,7 +164,7 @@ impl ChatState {
         let arrival = (is_new && !msg.mine).then(|| Arrival {
             room: room_name.clone(),
             user: msg.user.as_deref().map(String::from),
-            text: msg.text.clone(),
+            text: msg.text.to_string(),
         });
         let cap = self.cap;
         let Some(room) = self.room_mut(&room_name) else {
@@ -263,7 +263,7 @@ pub(crate) mod fixtures {
 
     pub fn texts(s: &ChatState, room: &str) -> Vec<String> {
         s.room(room)
-            .map(|r| r.log().iter().map(|m| m.text.clone()).collect())
+            .map(|r| r.log().iter().map(|m| m.text.to_string()).collect())
             .unwrap_or_default()
     }
 
@@ -370,17 +370,14 @@ mod tests {
             wire(Some("3"), "general", "a", "three"),
         ];
         let (before, win) = s.active_room().unwrap().log().window_abs(0, 1);
-        assert_eq!((before, win[0].text.as_str()), (None, "three"));
+        assert_eq!((before, &*win[0].text), (None, "three"));
         assert_eq!(s.prepend_history("general", older, false, 0.0), 2);
         assert_eq!(texts(&s, "general"), ["one", "two", "three"]);
         let log = s.active_room().unwrap().log();
         assert_eq!((log.base(), log.end()), (-2, 1));
         // The same absolute range still shows the same message.
         let (before, win) = log.window_abs(0, 1);
-        assert_eq!(
-            (before.unwrap().text.as_str(), win[0].text.as_str()),
-            ("two", "three")
-        );
+        assert_eq!((&*before.unwrap().text, &*win[0].text), ("two", "three"));
         assert_eq!(log.oldest_id(), Some("1"));
         assert!(!log.has_older());
     }

@@ -218,7 +218,7 @@ mod tests {
     }
 
     fn texts(log: &MessageLog) -> Vec<String> {
-        log.iter().map(|m| m.text.clone()).collect()
+        log.iter().map(|m| m.text.to_string()).collect()
     }
 
     #[test]

@@ -27,18 +27,20 @@ pub struct Message {
     /// Bumped whenever this message changes (send state, id), so a keyed
     /// list re-renders just this row.
     pub version: u32,
-    pub id: Option<String>,
+    /// Boxed strings here and below: 8 bytes less than a `String` each, in
+    /// every one of a long room's messages.
+    pub id: Option<Box<str>>,
     /// The room's id epoch when it arrived: ids are compared only within
     /// one epoch (a backend that restarted counting starts a new one).
     pub epoch: u32,
     /// Shared by every message of one sender ([`Names`]).
     pub user: Option<Arc<str>>,
-    pub text: String,
+    pub text: Box<str>,
     /// Epoch ms: the backend's time, or the local time of sending/arrival.
     pub ts: f64,
     /// Kept on our own messages only: nothing matches others' by it, and
     /// at 36 characters it would be a good part of a long room's memory.
-    pub client_id: Option<String>,
+    pub client_id: Option<Box<str>>,
     pub status: Status,
     /// Sent by this browser's user.
     pub mine: bool,
@@ -54,12 +56,12 @@ impl Message {
             uid,
             version: 0,
             mine,
-            id: m.id,
+            id: m.id.map(String::into_boxed_str),
             epoch: 0,
             user: m.user.map(|u| names.intern(u)),
-            text: m.text,
+            text: m.text.into_boxed_str(),
             ts: m.ts.unwrap_or(now),
-            client_id: m.client_id.filter(|_| mine),
+            client_id: m.client_id.filter(|_| mine).map(String::into_boxed_str),
             status: Status::Sent,
         }
     }
@@ -72,9 +74,9 @@ impl Message {
             id: None,
             epoch: 0,
             user: Some(Arc::from(out.user.as_str())),
-            text: out.text.clone(),
+            text: out.text.as_str().into(),
             ts: now,
-            client_id: Some(out.client_id.clone()),
+            client_id: Some(out.client_id.as_str().into()),
             status: Status::Pending,
             mine: true,
         }

@@ -52,7 +52,7 @@ impl ChatState {
         {
             x.status = Status::Sent;
             if let Some(s) = &stored {
-                x.id = s.id.clone().or(x.id.take());
+                x.id = s.id.as_deref().map(Box::from).or(x.id.take());
                 if let Some(ts) = s.ts {
                     x.ts = ts;
                 }
@@ -168,7 +168,7 @@ impl ChatState {
         let changed = x.status != Status::Sent || (x.id.is_none() && m.id.is_some());
         x.status = Status::Sent;
         if x.id.is_none() {
-            x.id = m.id.clone();
+            x.id = m.id.as_deref().map(Box::from);
         }
         if let Some(ts) = m.ts {
             x.ts = ts;
@@ -195,13 +195,16 @@ fn echo_by_content<'a>(
 ) -> Option<usize> {
     let len = log.len();
     let waits = |x: &Message| {
-        x.status != Status::Sent || x.client_id.as_ref().is_some_and(|c| awaiting.contains(c))
+        x.status != Status::Sent
+            || x.client_id
+                .as_deref()
+                .is_some_and(|c| awaiting.iter().any(|a| a == c))
     };
     for (back, x) in log.rev().enumerate() {
         if x.status == Status::Sent && now - x.ts > ECHO_WINDOW_MS {
             return None;
         }
-        if x.mine && x.text == text && now - x.ts <= ECHO_WINDOW_MS && waits(x) {
+        if x.mine && &*x.text == text && now - x.ts <= ECHO_WINDOW_MS && waits(x) {
             return Some(len - 1 - back);
         }
     }

@@ -29,7 +29,7 @@ pub fn MessageRow(
         Status::Failed(r) => Some((**r).clone()),
         _ => None,
     };
-    let cid = msg.client_id.clone().unwrap_or_default();
+    let cid = msg.client_id.as_deref().unwrap_or_default().to_string();
     let (pending, is_failed) = (msg.status == Status::Pending, failed.is_some());
     view! {
         {new_day.then(|| view! {
@@ -39,9 +39,9 @@ pub fn MessageRow(
         })}
         <li class="msg" class:mine=msg.mine data-uid=msg.uid.to_string() class:continued=!group_start
             class:pending=pending class:failed=is_failed
-            data-id=msg.id.clone().unwrap_or_default()>
+            data-id=msg.id.as_deref().unwrap_or_default().to_string()>
             <MessageHead msg=msg.clone() group_start lang />
-            <MessageBody text=msg.text.clone() lang />
+            <MessageBody text=msg.text.to_string() lang />
             {pending
                 .then(|| view! { <span class="msg-state">{move || t(lang.get(), Key::Pending)}</span> })}
             {failed.map(|reason| view! { <SendFailed reason client_id=cid lang /> })}
