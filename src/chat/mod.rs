@@ -221,7 +221,7 @@ impl Chat {
     }
 
     fn with_outbox(&self, f: impl FnOnce(&Outbox)) {
-        self.links.with_value(|l| {
+        self.links.try_with_value(|l| {
             if let Some(o) = &l.outbox {
                 f(o)
             }

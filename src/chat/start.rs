@@ -58,7 +58,7 @@ impl Chat {
         // A tab that shares nothing sends whatever storage holds; a shared
         // one only its own, and the leader what gone tabs left.
         if alone {
-            chat.adopt(&[]);
+            chat.adopt(super::tabs::Adoption::Unless(&[]));
         }
         chat.save_rooms();
         // The replay brings the recent past of busy rooms; quiet rooms may
@@ -74,7 +74,7 @@ impl Chat {
         let chat = *self;
         let outbox = Outbox::new(cfg, tab, move |event| chat.on_outbox(event));
         self.state.update(|s| {
-            for r in outbox.restored() {
+            for r in outbox.restored(s.me()) {
                 s.add_pending(&r.out, r.created);
                 if let Some(reason) = r.failed {
                     s.send_failed(&r.out.client_id, reason);

@@ -8,6 +8,14 @@ use crate::protocol::Outgoing;
 use crate::transport::tabs::protocol::TabMessage;
 use leptos::prelude::*;
 
+/// Whose unsent messages a tab takes over.
+pub(super) enum Adoption<'a> {
+    /// Every tab's but these live ones' (and its own).
+    Unless(&'a [String]),
+    /// This tab's, which said it is gone.
+    From(&'a str),
+}
+
 impl Chat {
     /// Another tab's news, or the leader's own [`TabMessage::Adopt`].
     pub(super) fn on_tab_news(&self, news: TabMessage) {
@@ -21,6 +29,7 @@ impl Chat {
                     .try_update(|s| s.add_pending_elsewhere(&out, created));
             }
             TabMessage::Sent { client_id, stored } => {
+                self.with_outbox(|o| o.done_elsewhere(&client_id));
                 self.state
                     .try_update(|s| s.send_succeeded(&client_id, stored));
             }
@@ -36,19 +45,28 @@ impl Chat {
                 self.state.try_update(|s| s.discard(&client_id));
                 self.with_outbox(|o| o.discard(&client_id));
             }
-            TabMessage::Adopt { live } => self.adopt(&live),
+            TabMessage::Adopt { live } => self.adopt(Adoption::Unless(&live)),
+            TabMessage::AdoptFrom { tab } => self.adopt(Adoption::From(&tab)),
             _ => {}
         }
     }
 
     /// Sends, from now on, what tabs that are gone left unsent (and shows
-    /// it, if this tab did not already).
-    pub(super) fn adopt(&self, live: &[String]) {
+    /// it in the rooms this tab follows, if it did not already).
+    pub(super) fn adopt(&self, which: Adoption) {
+        let Some(me) = self.state.try_with_untracked(|s| s.me().to_string()) else {
+            return;
+        };
         let mut adopted = Vec::new();
-        self.with_outbox(|o| adopted = o.adopt(live));
+        self.with_outbox(|o| {
+            adopted = match which {
+                Adoption::Unless(live) => o.adopt(&me, live),
+                Adoption::From(tab) => o.adopt_from(&me, tab),
+            }
+        });
         self.state.try_update(|s| {
             for r in adopted {
-                if s.knows_own(&r.out.client_id) {
+                if s.knows_own(&r.out.client_id) || s.room(&r.out.room).is_none() {
                     continue;
                 }
                 s.add_pending(&r.out, r.created);

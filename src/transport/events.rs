@@ -168,6 +168,19 @@ impl EventStream {
         connect_now(&self.inner);
     }
 
+    /// Points the stream at `url` and reconnects at once, resuming after
+    /// `id` (a tab missed what followed; the others drop it as duplicate).
+    pub fn resume_after(&self, url: String, id: String) {
+        {
+            let mut inner = self.inner.borrow_mut();
+            inner.url = url;
+            if resumable_id(&id) {
+                inner.last_id = Some(id);
+            }
+        }
+        connect_now(&self.inner);
+    }
+
     /// "Retry now": skip the remaining backoff wait.
     pub fn retry_now(&self) {
         connect_now(&self.inner);

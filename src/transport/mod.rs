@@ -15,6 +15,7 @@ pub mod history;
 pub mod http;
 pub mod notify;
 pub mod outbox;
+pub mod outbox_types;
 pub mod send;
 pub mod storage;
 pub mod stream_types;

@@ -10,95 +10,19 @@
 
 use super::abort::AbortOnDrop;
 use super::browser::{is_online, now_ms, random, Listener, Waker};
+use super::outbox_types::{Entry, SavedReason};
+pub use super::outbox_types::{OutboxEvent, Restored};
 use super::send::{send_message, SendResult};
 use super::storage::{self, keys};
 use crate::backoff::Backoff;
 use crate::config::Config;
-use crate::errors::{RequestError, StorageError};
-use crate::protocol::{Outgoing, WireMessage};
-use serde::{Deserialize, Serialize};
+use crate::errors::RequestError;
+use crate::protocol::Outgoing;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 use std::sync::Arc;
-
-/// What the outbox reports to the UI.
-#[derive(Clone, Debug, PartialEq)]
-pub enum OutboxEvent {
-    Sent {
-        client_id: String,
-        stored: Option<WireMessage>,
-    },
-    Failed {
-        client_id: String,
-        reason: RequestError,
-    },
-    /// A retryable failure; the next attempt is due at `retry_at` (epoch ms).
-    Waiting {
-        client_id: String,
-        reason: RequestError,
-        retry_at: f64,
-    },
-    /// The outbox could not be saved (storage full or disabled): messages
-    /// still go out, but would not survive a reload.
-    StorageError(StorageError),
-    /// The saved outbox could not be read at start-up; it was set aside
-    /// under `backup_key` and the outbox starts empty.
-    Unreadable { error: String, backup_key: String },
-}
-
-/// Why a saved message was refused: typed since this version, a sentence
-/// in outboxes saved by earlier ones.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(untagged)]
-enum SavedReason {
-    Typed(RequestError),
-    Text(String),
-}
-
-impl SavedReason {
-    fn into_error(self) -> RequestError {
-        match self {
-            SavedReason::Typed(e) => e,
-            SavedReason::Text(t) => RequestError::Other(t),
-        }
-    }
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-struct Entry {
-    room: String,
-    user: String,
-    text: String,
-    client_id: String,
-    /// Set when the backend refused the message; the user decides.
-    failed: Option<SavedReason>,
-    /// When it was written (epoch ms): shown as the message time.
-    created: f64,
-    /// The tab that sends it (saved by earlier versions without one: the
-    /// first tab to adopt it).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    owner: Option<String>,
-}
-
-impl Entry {
-    fn restored(&self) -> Restored {
-        Restored {
-            out: self.outgoing(),
-            created: self.created,
-            failed: self.failed.clone().map(SavedReason::into_error),
-        }
-    }
-
-    fn outgoing(&self) -> Outgoing {
-        Outgoing {
-            room: self.room.clone(),
-            user: self.user.clone(),
-            text: self.text.clone(),
-            client_id: self.client_id.clone(),
-        }
-    }
-}
+use wasm_bindgen::JsCast;
 
 struct State {
     cfg: Arc<Config>,
@@ -130,14 +54,7 @@ struct Shared {
 /// when dropped.
 pub struct Outbox {
     shared: Rc<Shared>,
-    _online: Option<Listener>,
-}
-
-/// A message restored from storage after a reload.
-pub struct Restored {
-    pub out: Outgoing,
-    pub created: f64,
-    pub failed: Option<RequestError>,
+    _listeners: Vec<Listener>,
 }
 
 impl Outbox {
@@ -182,44 +99,82 @@ impl Outbox {
             let waker = shared.waker.clone();
             move |_| waker.wake()
         });
+        let restored = Listener::on_window("pageshow", {
+            let weak = Rc::downgrade(&shared);
+            move |ev: web_sys::Event| {
+                let persisted = ev
+                    .dyn_ref::<web_sys::PageTransitionEvent>()
+                    .is_some_and(|e| e.persisted());
+                if let (true, Some(shared)) = (persisted, weak.upgrade()) {
+                    Outbox::give_up_adopted(&shared);
+                }
+            }
+        });
         if let Some(event) = unreadable {
             shared.emit(event);
         }
         Outbox {
             shared,
-            _online: online,
+            _listeners: online.into_iter().chain(restored).collect(),
         }
     }
 
-    /// Messages storage held at start-up (left by an earlier page load, or
-    /// queued by another open tab), oldest first.
-    pub fn restored(&self) -> Vec<Restored> {
+    /// Messages of `user` storage held at start-up (left by an earlier
+    /// page load, or queued by another open tab), oldest first.
+    pub fn restored(&self, user: &str) -> Vec<Restored> {
         self.shared
             .state
             .borrow()
             .saved
             .iter()
+            .filter(|e| e.user == user)
             .map(Entry::restored)
             .collect()
     }
 
-    /// Takes over, and starts sending, every stored message whose tab is
-    /// not among `live` (closed, crashed, or from an earlier page load).
-    /// Returns what it took.
-    pub fn adopt(&self, live: &[String]) -> Vec<Restored> {
+    /// Takes over, and starts sending, every stored message of `user`
+    /// whose tab is not among `live` (closed, crashed, or from an earlier
+    /// page load). Returns what it took.
+    pub fn adopt(&self, user: &str, live: &[String]) -> Vec<Restored> {
+        self.adopt_where(user, |owner| {
+            owner.is_none_or(|o| !live.iter().any(|l| l == o))
+        })
+    }
+
+    /// Takes over the stored messages of `user` that tab `gone` left.
+    pub fn adopt_from(&self, user: &str, gone: &str) -> Vec<Restored> {
+        self.adopt_where(user, |owner| owner == Some(gone))
+    }
+
+    /// Another tab sent or discarded `client_id`: not this tab's to send
+    /// any more (it may have adopted it from here).
+    pub fn done_elsewhere(&self, client_id: &str) {
+        let ours = self
+            .shared
+            .state
+            .borrow()
+            .entries
+            .iter()
+            .any(|e| e.client_id == client_id);
+        if ours {
+            self.shared.forget(client_id);
+            self.shared.save();
+        }
+    }
+
+    fn adopt_where(&self, user: &str, orphaned: impl Fn(Option<&str>) -> bool) -> Vec<Restored> {
         let adopted: Vec<Entry> = {
             let mut s = self.shared.state.borrow_mut();
             let stored: Vec<Entry> = storage::get(&s.key)
                 .and_then(|text| serde_json::from_str(&text).ok())
                 .unwrap_or_default();
             let tab = s.tab.clone();
+            // Another user's messages (another nickname in another tab on
+            // this backend) are never ours to send.
             let orphans: Vec<Entry> = stored
                 .into_iter()
-                .filter(|e| {
-                    e.owner
-                        .as_ref()
-                        .is_none_or(|o| *o != tab && !live.contains(o))
-                })
+                .filter(|e| e.user == user && e.owner.as_deref() != Some(tab.as_str()))
+                .filter(|e| orphaned(e.owner.as_deref()))
                 .filter(|e| !s.done.contains(&e.client_id))
                 .filter(|e| !s.entries.iter().any(|m| m.client_id == e.client_id))
                 .map(|e| Entry {
@@ -236,6 +191,24 @@ impl Outbox {
             self.start();
         }
         adopted.iter().map(Entry::restored).collect()
+    }
+
+    /// Back from the back/forward cache: what another tab adopted meanwhile
+    /// (stored under its name, or already sent and gone from storage) is
+    /// not this tab's to send any more.
+    fn give_up_adopted(shared: &Shared) {
+        let mut s = shared.state.borrow_mut();
+        let stored: Vec<Entry> = match storage::get(&s.key).map(|t| serde_json::from_str(&t)) {
+            Some(Ok(stored)) => stored,
+            // Unreadable or empty storage tells nothing: keep sending.
+            _ => return,
+        };
+        let tab = s.tab.clone();
+        s.entries.retain(|e| {
+            stored
+                .iter()
+                .any(|st| st.client_id == e.client_id && st.owner.as_deref() == Some(tab.as_str()))
+        });
     }
 
     /// Queues a message and starts sending.

@@ -166,3 +166,21 @@ test('tabs share their outbox and read state: shown in all, sent once, read once
   await expect(badge(b)).toHaveCount(0);
   await context.close();
 });
+
+test('a follower back from the back/forward cache gets what it missed, once', async ({ browser, request }) => {
+  const room = uniqueRoom('cached');
+  const leader = await join(browser, 'cachy', room);
+  const context = leader.context();
+  const follower = await context.newPage();
+  await follower.goto('/');
+  await expectConnected(follower);
+  await seed(request, room, 'outsider', ['before the cache']);
+  await expectOnceEverywhere([leader, follower], 'before the cache');
+  await follower.evaluate(() => window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true })));
+  await seed(request, room, 'outsider', ['said while cached']);
+  await expect(messages(leader, 'said while cached')).toHaveCount(1);
+  await follower.evaluate(() => window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })));
+  await expectOnceEverywhere([leader, follower], 'said while cached');
+  await expectOnceEverywhere([leader, follower], 'before the cache');
+  await context.close();
+});

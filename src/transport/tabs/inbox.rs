@@ -1,9 +1,7 @@
 //! What a tab does with the messages of the others.
 
 use super::protocol::{covers, TabMessage};
-use super::shared::{
-    follow_union, live_tabs, note_id, own_stream, post, tell_own_tab, Role, Shared,
-};
+use super::shared::{follow_union, note_id, own_stream, post, tell_own_tab, Role, Shared};
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -40,33 +38,27 @@ pub(super) fn on_message(rc: &Rc<RefCell<Shared>>, message: TabMessage) {
                     tab: s.tab.clone(),
                     rooms: s.rooms.clone(),
                     fresh: false,
+                    last_id: s.last_id.clone(),
                 };
                 post(&s, &hello);
             }
         }
-        TabMessage::Rooms { tab, rooms, fresh } => {
+        TabMessage::Rooms {
+            tab,
+            rooms,
+            fresh,
+            last_id,
+        } => {
             if let Role::Leader { tabs, .. } = &mut rc.borrow_mut().role {
                 tabs.set(&tab, rooms);
             } else {
                 return;
             }
-            follow_union(rc, fresh);
+            follow_union(rc, fresh, last_id);
         }
-        TabMessage::Gone { tab } => {
-            let live = {
-                let mut s = rc.borrow_mut();
-                if let Role::Leader { tabs, .. } = &mut s.role {
-                    tabs.remove(&tab);
-                }
-                live_tabs(&s)
-            };
-            // What the closed tab left unsent is the leader's to send.
-            if let Some(live) = live {
-                tell_own_tab(rc, TabMessage::Adopt { live });
-            }
-        }
+        TabMessage::Gone { tab } => on_gone(rc, tab),
         // Never sent over the channel: only the leader makes it, for itself.
-        TabMessage::Adopt { .. } => {}
+        TabMessage::Adopt { .. } | TabMessage::AdoptFrom { .. } => {}
         news @ (TabMessage::Read { .. }
         | TabMessage::Queued { .. }
         | TabMessage::Sent { .. }
@@ -82,6 +74,20 @@ pub(super) fn on_message(rc: &Rc<RefCell<Shared>>, message: TabMessage) {
                 stream.retry_now();
             }
         }
+    }
+}
+
+/// A tab is gone: the leader forgets its rooms and sends what it left.
+fn on_gone(rc: &Rc<RefCell<Shared>>, tab: String) {
+    let leads = match &mut rc.borrow_mut().role {
+        Role::Leader { tabs, .. } => {
+            tabs.remove(&tab);
+            true
+        }
+        _ => false,
+    };
+    if leads {
+        tell_own_tab(rc, TabMessage::AdoptFrom { tab });
     }
 }
 

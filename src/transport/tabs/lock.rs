@@ -17,7 +17,6 @@ pub struct LeaderLock {
     /// Resolves the promise the grant callback returned: the release.
     release: Rc<RefCell<Option<Function>>>,
     _granted: Closure<dyn FnMut(JsValue) -> Promise>,
-    _settled: Closure<dyn FnMut(JsValue)>,
 }
 
 impl LeaderLock {
@@ -52,13 +51,15 @@ impl LeaderLock {
             .dyn_into::<Promise>()
             .ok()?;
         // Withdrawing a waiting request rejects it: expected, not an error.
-        let settled = Closure::<dyn FnMut(JsValue)>::new(|_| {});
-        let _ = asked.catch(&settled);
+        // That happens after this lock is dropped, so no handler of ours
+        // may be called then: a task awaits the outcome and ignores it.
+        leptos::task::spawn_local(async move {
+            let _ = wasm_bindgen_futures::JsFuture::from(asked).await;
+        });
         Some(LeaderLock {
             abort,
             release,
             _granted: granted,
-            _settled: settled,
         })
     }
 }

@@ -139,13 +139,14 @@ impl SharedStream {
                     tab: s.tab.clone(),
                     rooms,
                     fresh,
+                    last_id: s.last_id.clone(),
                 };
                 post(&s, &message);
             }
             matches!(s.role, Role::Leader { .. })
         };
         if leader {
-            follow_union(&self.inner, fresh);
+            follow_union(&self.inner, fresh, None);
         }
     }
 
@@ -176,7 +177,7 @@ impl SharedStream {
     /// Whether this tab streams on its own, sharing nothing (no Web Locks
     /// or `BroadcastChannel`, or a per-room stream).
     pub fn is_alone(&self) -> bool {
-        self.inner.borrow().channel.is_none()
+        matches!(self.inner.borrow().role, Role::Alone(_))
     }
 
     /// Tells the other tabs something about the chat (a read room, an
@@ -224,6 +225,7 @@ fn join(rc: &Rc<RefCell<Shared>>) {
         tab: s.tab.clone(),
         rooms: s.rooms.clone(),
         fresh,
+        last_id: s.last_id.clone(),
     };
     post(&s, &hello);
 }
@@ -250,7 +252,7 @@ fn lead(rc: &Rc<RefCell<Shared>>) {
         let weak = weak.clone();
         move || {
             if let Some(rc) = weak.upgrade() {
-                follow_union(&rc, false);
+                follow_union(&rc, false, None);
             }
         }
     });

@@ -21,11 +21,14 @@ use std::collections::BTreeMap;
 pub enum TabMessage {
     /// A tab's followed rooms: when it starts, when they change, and in
     /// answer to [`TabMessage::Roll`]. `fresh` asks for a replay of the
-    /// recent past (a new room on a backend without a history URL).
+    /// recent past (a new room on a backend without a history URL);
+    /// `last_id` is where the tab's events end, so a tab back from the
+    /// back/forward cache, or one that answered late, gets what it missed.
     Rooms {
         tab: String,
         rooms: Vec<String>,
         fresh: bool,
+        last_id: Option<String>,
     },
     /// A new leader asks every tab for its rooms.
     Roll,
@@ -48,11 +51,16 @@ pub enum TabMessage {
     },
     /// A follower's "Retry now".
     RetryNow,
-    /// The leader's list of live tabs after its roll call, or after a tab
-    /// went: unsent messages of any other tab are its to send now. Never
-    /// on the channel; [`super::SharedStream`] hands it to its own tab.
+    /// The leader's list of live tabs, a second after its roll call:
+    /// unsent messages of any other tab are its to send now. Never on the
+    /// channel; [`super::SharedStream`] hands it to its own tab.
     Adopt {
         live: Vec<String>,
+    },
+    /// A tab said it is gone: its unsent messages are the leader's to send.
+    /// Never on the channel either.
+    AdoptFrom {
+        tab: String,
     },
     /// The user read `room` in some tab: its unread count clears everywhere.
     Read {
@@ -92,10 +100,16 @@ impl TabMessage {
         let mut out = Vec::new();
         let mut put = |s: &str| out.push(s.to_string());
         match self {
-            TabMessage::Rooms { tab, rooms, fresh } => {
+            TabMessage::Rooms {
+                tab,
+                rooms,
+                fresh,
+                last_id,
+            } => {
                 put("rooms");
                 put(tab);
                 put(if *fresh { "1" } else { "0" });
+                put_opt(last_id.as_deref(), &mut put);
                 rooms.iter().for_each(|r| put(r));
             }
             TabMessage::Roll => put("roll"),
@@ -124,17 +138,15 @@ impl TabMessage {
                 put("adopt");
                 live.iter().for_each(|t| put(t));
             }
+            TabMessage::AdoptFrom { tab } => {
+                put("adopt_from");
+                put(tab);
+            }
             TabMessage::Read { room } => {
                 put("read");
                 put(room);
             }
-            TabMessage::Queued { out, created } => {
-                put("queued");
-                for field in [&out.room, &out.user, &out.text, &out.client_id] {
-                    put(field);
-                }
-                put(&(created.max(0.0) as u64).to_string());
-            }
+            TabMessage::Queued { out, created } => encode_queued(out, *created, &mut put),
             TabMessage::Sent { client_id, stored } => {
                 put("sent");
                 put(client_id);
@@ -166,10 +178,11 @@ impl TabMessage {
         let (kind, rest) = parts.split_first()?;
         let owned = |s: &[String]| s.to_vec();
         Some(match (kind.strip_prefix(PREFIX)?, rest) {
-            ("rooms", [tab, fresh, rooms @ ..]) => TabMessage::Rooms {
+            ("rooms", [tab, fresh, last_id, rooms @ ..]) => TabMessage::Rooms {
                 tab: tab.clone(),
                 rooms: owned(rooms),
                 fresh: fresh == "1",
+                last_id: get_opt(last_id)?,
             },
             ("roll", []) => TabMessage::Roll,
             ("gone", [tab]) => TabMessage::Gone { tab: tab.clone() },
@@ -192,6 +205,7 @@ impl TabMessage {
             },
             ("retry_now", []) => TabMessage::RetryNow,
             ("adopt", live) => TabMessage::Adopt { live: owned(live) },
+            ("adopt_from", [tab]) => TabMessage::AdoptFrom { tab: tab.clone() },
             ("read", [room]) => TabMessage::Read { room: room.clone() },
             ("queued", [room, user, text, client_id, created]) => TabMessage::Queued {
                 out: Outgoing {
@@ -222,6 +236,14 @@ impl TabMessage {
             _ => return None,
         })
     }
+}
+
+fn encode_queued(out: &Outgoing, created: f64, put: &mut impl FnMut(&str)) {
+    put("queued");
+    for field in [&out.room, &out.user, &out.text, &out.client_id] {
+        put(field);
+    }
+    put(&(created.max(0.0) as u64).to_string());
 }
 
 /// An optional field: `-` for none, `+` and the value for some.
@@ -420,7 +442,15 @@ mod tests {
                 tab: "t1".into(),
                 rooms: names(&["general", "random"]),
                 fresh: true,
+                last_id: None,
             },
+            TabMessage::Rooms {
+                tab: "t1".into(),
+                rooms: vec![],
+                fresh: false,
+                last_id: Some("1795440670:0".into()),
+            },
+            TabMessage::AdoptFrom { tab: "t2".into() },
             TabMessage::Roll,
             TabMessage::Gone { tab: "t1".into() },
             TabMessage::Following {

@@ -53,8 +53,10 @@ pub(super) struct Shared {
 }
 
 /// The leader points its stream at the union of every tab's rooms (opening
-/// it after the roll call) and tells the tabs what it follows.
-pub(super) fn follow_union(rc: &Rc<RefCell<Shared>>, fresh: bool) {
+/// it after the roll call) and tells the tabs what it follows. A tab whose
+/// events end elsewhere than the leader's (`resume_from`) gets a resume
+/// from there.
+pub(super) fn follow_union(rc: &Rc<RefCell<Shared>>, fresh: bool, resume_from: Option<String>) {
     let mut s = rc.borrow_mut();
     let Role::Leader { tabs, .. } = &s.role else {
         return;
@@ -66,7 +68,10 @@ pub(super) fn follow_union(rc: &Rc<RefCell<Shared>>, fresh: bool) {
             stream: Some(stream),
             ..
         } => {
-            stream.set_url(url.clone(), !fresh);
+            match resume_from.filter(|id| Some(id) != s.last_id.as_ref()) {
+                Some(id) if !fresh => stream.resume_after(url.clone(), id),
+                _ => stream.set_url(url.clone(), !fresh),
+            }
             None
         }
         _ => Some(own_stream(rc, &s, url, true)),
