@@ -170,8 +170,7 @@ impl Chat {
 
     /// Sends a refused message again.
     pub fn retry(&self, client_id: &str) {
-        self.state.update(|s| s.retry(client_id));
-        self.with_outbox(|o| o.retry(client_id));
+        self.apply_retry(client_id);
         // The tab that queued it may be another: it sends, all show it.
         let client_id = client_id.to_string();
         self.tell_tabs(TabMessage::Retry { client_id });
@@ -179,10 +178,21 @@ impl Chat {
 
     /// Drops an unsent message.
     pub fn discard(&self, client_id: &str) {
-        self.state.update(|s| s.discard(client_id));
-        self.with_outbox(|o| o.discard(client_id));
+        self.apply_discard(client_id);
         let client_id = client_id.to_string();
         self.tell_tabs(TabMessage::Discard { client_id });
+    }
+
+    /// Retry here: the state shows it pending, and the outbox sends it if
+    /// it is this tab's (a no-op otherwise).
+    fn apply_retry(&self, client_id: &str) {
+        self.state.try_update(|s| s.retry(client_id));
+        self.with_outbox(|o| o.retry(client_id));
+    }
+
+    fn apply_discard(&self, client_id: &str) {
+        self.state.try_update(|s| s.discard(client_id));
+        self.with_outbox(|o| o.discard(client_id));
     }
 
     /// "Retry now" on the status bar: skip the reconnect wait.

@@ -3,6 +3,7 @@
 //! and one history page per room. Everything is owned by the chat's
 //! [`super::Links`], so the owner's cleanup releases it all.
 
+use super::tabs::show_unsent;
 use super::{Chat, Links};
 use crate::config::Config;
 use crate::errors::Notice;
@@ -73,15 +74,12 @@ impl Chat {
     fn open_outbox(&self, cfg: Arc<Config>, tab: String) -> Outbox {
         let chat = *self;
         let outbox = Outbox::new(cfg, tab, move |event| chat.on_outbox(event));
+        // Shown now; sent once this tab adopts them (see chat/tabs.rs).
         self.state.update(|s| {
             for r in outbox.restored(s.me()) {
-                s.add_pending(&r.out, r.created);
-                if let Some(reason) = r.failed {
-                    s.send_failed(&r.out.client_id, reason);
-                }
+                show_unsent(s, r);
             }
         });
-        outbox.start();
         outbox
     }
 

@@ -5,6 +5,8 @@
 
 use super::Chat;
 use crate::protocol::Outgoing;
+use crate::state::ChatState;
+use crate::transport::outbox::Restored;
 use crate::transport::tabs::protocol::TabMessage;
 use leptos::prelude::*;
 
@@ -37,14 +39,8 @@ impl Chat {
                 self.state.try_update(|s| s.send_failed(&client_id, reason));
             }
             // The tab that sends it acts; the others only show it.
-            TabMessage::Retry { client_id } => {
-                self.state.try_update(|s| s.retry(&client_id));
-                self.with_outbox(|o| o.retry(&client_id));
-            }
-            TabMessage::Discard { client_id } => {
-                self.state.try_update(|s| s.discard(&client_id));
-                self.with_outbox(|o| o.discard(&client_id));
-            }
+            TabMessage::Retry { client_id } => self.apply_retry(&client_id),
+            TabMessage::Discard { client_id } => self.apply_discard(&client_id),
             TabMessage::Adopt { live } => self.adopt(Adoption::Unless(&live)),
             TabMessage::AdoptFrom { tab } => self.adopt(Adoption::From(&tab)),
             _ => {}
@@ -66,12 +62,8 @@ impl Chat {
         });
         self.state.try_update(|s| {
             for r in adopted {
-                if s.knows_own(&r.out.client_id) || s.room(&r.out.room).is_none() {
-                    continue;
-                }
-                s.add_pending(&r.out, r.created);
-                if let Some(reason) = r.failed {
-                    s.send_failed(&r.out.client_id, reason);
+                if !s.knows_own(&r.out.client_id) && s.room(&r.out.room).is_some() {
+                    show_unsent(s, r);
                 }
             }
         });
@@ -103,5 +95,13 @@ impl Chat {
             out: out.clone(),
             created,
         });
+    }
+}
+
+/// Shows an unsent message from storage: pending, or refused with its reason.
+pub(super) fn show_unsent(s: &mut ChatState, r: Restored) {
+    s.add_pending(&r.out, r.created);
+    if let Some(reason) = r.failed {
+        s.send_failed(&r.out.client_id, reason);
     }
 }

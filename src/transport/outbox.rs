@@ -50,6 +50,12 @@ struct Shared {
     abort: AbortOnDrop,
 }
 
+/// What storage holds under `key` (every tab's entries); `None` when
+/// nothing or nothing readable is there.
+fn stored_entries(key: &str) -> Option<Vec<Entry>> {
+    serde_json::from_str(&storage::get(key)?).ok()
+}
+
 /// A persistent, ordered send queue; stops (and aborts its POST in flight)
 /// when dropped.
 pub struct Outbox {
@@ -165,9 +171,7 @@ impl Outbox {
     fn adopt_where(&self, user: &str, orphaned: impl Fn(Option<&str>) -> bool) -> Vec<Restored> {
         let adopted: Vec<Entry> = {
             let mut s = self.shared.state.borrow_mut();
-            let stored: Vec<Entry> = storage::get(&s.key)
-                .and_then(|text| serde_json::from_str(&text).ok())
-                .unwrap_or_default();
+            let stored = stored_entries(&s.key).unwrap_or_default();
             let tab = s.tab.clone();
             // Another user's messages (another nickname in another tab on
             // this backend) are never ours to send.
@@ -198,10 +202,9 @@ impl Outbox {
     /// not this tab's to send any more.
     fn give_up_adopted(shared: &Shared) {
         let mut s = shared.state.borrow_mut();
-        let stored: Vec<Entry> = match storage::get(&s.key).map(|t| serde_json::from_str(&t)) {
-            Some(Ok(stored)) => stored,
-            // Unreadable or empty storage tells nothing: keep sending.
-            _ => return,
+        // Unreadable or empty storage tells nothing: keep sending.
+        let Some(stored) = stored_entries(&s.key) else {
+            return;
         };
         let tab = s.tab.clone();
         s.entries.retain(|e| {
@@ -305,9 +308,7 @@ impl Shared {
     fn save(&self) {
         let (key, json) = {
             let s = self.state.borrow();
-            let stored: Vec<Entry> = storage::get(&s.key)
-                .and_then(|text| serde_json::from_str(&text).ok())
-                .unwrap_or_default();
+            let stored = stored_entries(&s.key).unwrap_or_default();
             let mut merged = s.entries.clone();
             for e in stored {
                 let ours = merged.iter().any(|m| m.client_id == e.client_id);

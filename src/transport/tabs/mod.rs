@@ -164,16 +164,6 @@ impl SharedStream {
         }
     }
 
-    /// The id of the last event received (what a resume starts after).
-    pub fn last_id(&self) -> Option<String> {
-        self.inner.borrow().last_id.clone()
-    }
-
-    /// Whether this tab holds the stream for the others.
-    pub fn is_leader(&self) -> bool {
-        matches!(self.inner.borrow().role, Role::Leader { .. })
-    }
-
     /// Whether this tab streams on its own, sharing nothing (no Web Locks
     /// or `BroadcastChannel`, or a per-room stream).
     pub fn is_alone(&self) -> bool {
