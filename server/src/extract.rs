@@ -135,6 +135,13 @@ impl JsonObject {
             .transpose()
     }
 
+    /// A required boolean field: missing, `null` or not a boolean → 422.
+    pub fn required_bool(&self, field: &str) -> Result<bool, ApiError> {
+        self.0.get(field).and_then(Value::as_bool).ok_or_else(|| {
+            ApiError::unprocessable(format!("The field `{field}` must be true or false."))
+        })
+    }
+
     /// An optional integer field: missing or `null` → `None`, anything but an
     /// integer → 422.
     pub fn optional_int(&self, field: &str) -> Result<Option<i64>, ApiError> {

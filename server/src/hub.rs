@@ -172,17 +172,28 @@ impl Hub {
     /// Records and broadcasts a just-stored message. Called with the
     /// database lock held, so calls arrive in id order.
     pub fn publish_message(&self, message: &Message) {
+        self.publish("message", message.id, message);
+    }
+
+    /// Broadcasts change `id` of `message` (an `update` event with the
+    /// message's current state). Like [`Hub::publish_message`], called
+    /// under the database writer lock.
+    pub fn publish_update(&self, id: i64, message: &Message) {
+        self.publish("update", id, message);
+    }
+
+    fn publish(&self, event: &str, id: i64, message: &Message) {
         let json = serde_json::to_string(message).unwrap_or_else(|err| {
             tracing::error!(error = %err, "could not serialize a message");
             String::from("{}")
         });
         let live = Arc::new(LiveMessage {
-            id: message.id,
+            id,
             room: message.room.clone(),
-            frame: sse::frame("message", Some(message.id), &json),
+            frame: sse::frame(event, Some(id), &json),
         });
         let mut state = self.lock();
-        state.last_id = Some(state.last_id.map_or(message.id, |id| id.max(message.id)));
+        state.last_id = Some(state.last_id.map_or(id, |last| last.max(id)));
         self.send(HubEvent::Message(live));
     }
 

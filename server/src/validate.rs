@@ -26,6 +26,12 @@ pub enum NameError {
     /// ([`sse_chat_names::check_user_name`]).
     #[error(transparent)]
     User(#[from] sse_chat_names::NameError),
+    /// Not one short, visible token (reactions).
+    #[error("must be 1 to {max} visible characters without spaces")]
+    NotAnEmoji {
+        /// The longest allowed length.
+        max: usize,
+    },
 }
 
 /// A value that breaks a rule, described in a whole sentence.
@@ -103,6 +109,25 @@ fn check_token(value: &str, max: usize) -> Result<(), NameError> {
         return Err(NameError::NotAToken { max });
     }
     Ok(())
+}
+
+/// Longest reaction, in characters: a family or flag emoji is a sequence
+/// of up to about ten code points.
+pub const MAX_EMOJI_CHARS: usize = 16;
+
+/// A reaction: a short token without whitespace or control characters
+/// that the text rule accepts (something visible, no bidi overrides). Any
+/// such token is allowed, not only emoji: which ones to offer is the
+/// client's choice.
+pub fn check_emoji(value: &str) -> Result<(), NameError> {
+    let token = !value.chars().any(|c| c.is_whitespace() || c.is_control());
+    if token && sse_chat_names::check_text_within(value, MAX_EMOJI_CHARS).is_ok() {
+        Ok(())
+    } else {
+        Err(NameError::NotAnEmoji {
+            max: MAX_EMOJI_CHARS,
+        })
+    }
 }
 
 /// User names: the rule shared with the client, see

@@ -21,6 +21,7 @@
 //! [`queries`], the typed errors in [`error`]. Nothing here knows about
 //! HTTP: callers map a [`DbError`] to whatever their clients should see.
 
+pub mod changes;
 pub mod error;
 pub mod queries;
 
@@ -32,10 +33,11 @@ use tokio::sync::Mutex;
 
 use crate::config::DbLocation;
 
+pub use changes::{check_reply, delete_message, edit_message, react, Changed, Refusal};
 pub use error::{DbError, DbSetupError};
 pub use queries::{
-    insert_message, max_id, messages_after, replay_after, room_history, timestamp_ms, Message,
-    NewMessage,
+    insert_message, max_id, messages_after, replay_after, room_history, timestamp_ms, Entry,
+    Message, NewMessage,
 };
 
 const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
@@ -181,6 +183,7 @@ where
 
 fn create_schema(conn: &Connection) -> Result<(), DbSetupError> {
     conn.execute_batch(queries::SCHEMA)
+        .and_then(|()| queries::migrate(conn))
         .map_err(DbSetupError::Schema)
 }
 

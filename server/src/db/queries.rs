@@ -1,6 +1,14 @@
 //! The `messages` table: its schema, the stored message type and every
 //! query on it.
 //!
+//! The table is the room's log. A row without `target` is a message; a row
+//! with one records that the message `target` changed (edited, deleted, a
+//! reaction toggled) and exists so the change has an id in the one id
+//! sequence: a stream resuming after id R gets messages and changes after R
+//! in order. Each change row is sent with the message's *current* state
+//! (see [`Entry`]), so applying one twice, or an older one after a newer
+//! one, cannot undo anything.
+//!
 //! Queries are plain functions of a borrowed connection, returning
 //! `rusqlite` errors, so they run inside [`Db::read`](super::Db::read) /
 //! [`Db::write`](super::Db::write) and unit tests can use a bare in-memory
@@ -10,10 +18,42 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-/// A stored chat message, exactly as sent in `message` events and HTTP
-/// responses.
+/// The original a reply quotes, as it is now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReplyRef {
+    /// The original's id.
+    pub id: i64,
+    /// Its author.
+    pub user: String,
+    /// The first [`QUOTE_CHARS`] characters of its text; empty once deleted.
+    pub text: String,
+    /// The original was deleted.
+    #[serde(skip_serializing_if = "is_false")]
+    pub deleted: bool,
+}
+
+/// One emoji on a message and who put it there, in the order they did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reaction {
+    /// The emoji (any short token, see `validate::check_emoji`).
+    pub emoji: String,
+    /// Who reacted with it, first first.
+    pub users: Vec<String>,
+}
+
+/// How much of the original a reply quotes.
+pub const QUOTE_CHARS: usize = 200;
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// A stored chat message in its current state, exactly as sent in
+/// `message` and `update` events and HTTP responses. The optional fields
+/// are left out while they have their default (no reply, never edited, not
+/// deleted, no reactions).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Message {
     /// Durable, strictly increasing id (`INTEGER PRIMARY KEY AUTOINCREMENT`).
@@ -28,6 +68,59 @@ pub struct Message {
     pub ts: i64,
     /// The sender's idempotency key, if it sent one.
     pub client_id: Option<String>,
+    /// The message this one answers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<ReplyRef>,
+    /// When the text was last changed by its author.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<i64>,
+    /// A tombstone: the text (and the reactions) are gone, the place stays.
+    #[serde(skip_serializing_if = "is_false")]
+    pub deleted: bool,
+    /// Emoji on the message, in the order they were first used.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<Reaction>,
+}
+
+/// One row of the log as a stream sends it: a message (`message` event,
+/// its id), or a change to one (`update` event, the change's id, the
+/// message's current state).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    /// A message row.
+    Message(Message),
+    /// A change row.
+    Update {
+        /// The change's own id.
+        id: i64,
+        /// The changed message, as it is now.
+        message: Message,
+    },
+}
+
+impl Entry {
+    /// The log id: what the stream sends as `id:` and resumes after.
+    pub fn id(&self) -> i64 {
+        match self {
+            Entry::Message(m) => m.id,
+            Entry::Update { id, .. } => *id,
+        }
+    }
+
+    /// The SSE event name.
+    pub fn event(&self) -> &'static str {
+        match self {
+            Entry::Message(_) => "message",
+            Entry::Update { .. } => "update",
+        }
+    }
+
+    /// The message sent: the row's, or the changed one as it is now.
+    pub fn message(&self) -> &Message {
+        match self {
+            Entry::Message(m) | Entry::Update { message: m, .. } => m,
+        }
+    }
 }
 
 /// A message to store.
@@ -41,6 +134,8 @@ pub struct NewMessage {
     pub text: String,
     /// Optional idempotency key (already validated).
     pub client_id: Option<String>,
+    /// The id of the message answered (checked on insert).
+    pub reply_to: Option<i64>,
 }
 
 /// Creates the table and its indexes (idempotent).
@@ -57,7 +152,44 @@ CREATE UNIQUE INDEX IF NOT EXISTS messages_client_id ON messages(client_id);
 CREATE INDEX IF NOT EXISTS messages_room_id ON messages(room, id);
 ";
 
-const COLUMNS: &str = "id, room, user, text, ts, client_id";
+/// Columns added after the first release, each with its type: a database
+/// created before them gets them with `ALTER TABLE` (see [`migrate`]).
+const ADDED_COLUMNS: &[(&str, &str)] = &[
+    ("target", "INTEGER"),
+    ("reply_to", "INTEGER"),
+    ("edited_at", "INTEGER"),
+    ("deleted", "INTEGER NOT NULL DEFAULT 0"),
+    ("reactions", "TEXT NOT NULL DEFAULT '[]'"),
+];
+
+/// Brings an existing table up to the current schema (idempotent).
+pub(super) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    let mut have = Vec::new();
+    {
+        let mut stmt = conn.prepare("PRAGMA table_info(messages)")?;
+        let names = stmt.query_map([], |row| row.get::<_, String>(1))?;
+        for name in names {
+            have.push(name?);
+        }
+    }
+    for (name, kind) in ADDED_COLUMNS {
+        if !have.iter().any(|h| h == name) {
+            conn.execute_batch(&format!("ALTER TABLE messages ADD COLUMN {name} {kind}"))?;
+        }
+    }
+    // History pages and the replay count messages only, not change rows.
+    conn.execute_batch(
+        "CREATE INDEX IF NOT EXISTS messages_room_messages ON messages(room, id) \
+         WHERE target IS NULL",
+    )
+}
+
+/// Every query reads a log row `l`, the message `m` it is or changes, and
+/// the original `r` that message replies to.
+const SELECT: &str = "SELECT l.id, l.target, m.id, m.room, m.user, m.text, m.ts, m.client_id, \
+     m.edited_at, m.deleted, m.reactions, r.id, r.user, substr(r.text, 1, 200), r.deleted \
+     FROM messages l JOIN messages m ON m.id = COALESCE(l.target, l.id) \
+     LEFT JOIN messages r ON r.id = m.reply_to";
 
 /// Milliseconds since the Unix epoch, as used in every `ts` field.
 pub fn timestamp_ms() -> i64 {
@@ -67,20 +199,61 @@ pub fn timestamp_ms() -> i64 {
         .unwrap_or(0)
 }
 
-fn row_to_message(row: &Row<'_>) -> rusqlite::Result<Message> {
-    Ok(Message {
-        id: row.get(0)?,
-        room: row.get(1)?,
-        user: row.get(2)?,
-        text: row.get(3)?,
-        ts: row.get(4)?,
-        client_id: row.get(5)?,
+fn row_to_entry(row: &Row<'_>) -> rusqlite::Result<Entry> {
+    let id: i64 = row.get(0)?;
+    let target: Option<i64> = row.get(1)?;
+    let reactions: String = row.get(10)?;
+    let reply_to = match row.get::<_, Option<i64>>(11)? {
+        Some(id) => Some(ReplyRef {
+            id,
+            user: row.get(12)?,
+            text: row.get(13)?,
+            deleted: row.get(14)?,
+        }),
+        None => None,
+    };
+    let message = Message {
+        id: row.get(2)?,
+        room: row.get(3)?,
+        user: row.get(4)?,
+        text: row.get(5)?,
+        ts: row.get(6)?,
+        client_id: row.get(7)?,
+        reply_to,
+        edited_at: row.get(8)?,
+        deleted: row.get(9)?,
+        reactions: parse_reactions(&reactions),
+    };
+    Ok(match target {
+        None => Entry::Message(message),
+        Some(_) => Entry::Update { id, message },
     })
+}
+
+/// The stored reactions; a value this server did not write reads as none.
+pub(super) fn parse_reactions(json: &str) -> Vec<Reaction> {
+    if json == "[]" {
+        return Vec::new();
+    }
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+fn row_to_message(row: &Row<'_>) -> rusqlite::Result<Message> {
+    row_to_entry(row).map(|entry| match entry {
+        Entry::Message(m) | Entry::Update { message: m, .. } => m,
+    })
+}
+
+/// The message with `id` as it is now (`None` for a change row's id).
+pub fn message_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<Message>> {
+    conn.prepare_cached(&format!("{SELECT} WHERE l.id = ?1 AND l.target IS NULL"))?
+        .query_row(params![id], row_to_message)
+        .optional()
 }
 
 fn by_client_id(conn: &Connection, client_id: &str) -> rusqlite::Result<Option<Message>> {
     conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM messages WHERE client_id = ?1"
+        "{SELECT} WHERE l.client_id = ?1 AND l.target IS NULL"
     ))?
     .query_row(params![client_id], row_to_message)
     .optional()
@@ -103,17 +276,19 @@ pub fn insert_message(
     }
     let ts = timestamp_ms();
     conn.prepare_cached(
-        "INSERT INTO messages (room, user, text, ts, client_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO messages (room, user, text, ts, client_id, reply_to) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![new.room, new.user, new.text, ts, new.client_id])?;
-    let message = Message {
-        id: conn.last_insert_rowid(),
-        room: new.room,
-        user: new.user,
-        text: new.text,
+    .execute(params![
+        new.room,
+        new.user,
+        new.text,
         ts,
-        client_id: new.client_id,
-    };
+        new.client_id,
+        new.reply_to
+    ])?;
+    let id = conn.last_insert_rowid();
+    let message = message_by_id(conn, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
     published(&message);
     Ok((message, true))
 }
@@ -129,25 +304,25 @@ fn room_params(rooms: &[String]) -> (String, Vec<SqlValue>) {
     (placeholders, values)
 }
 
-/// Messages of `rooms` with `after < id <= upto` (no upper bound when `upto`
-/// is `None`), ascending, at most `limit`.
+/// Log entries (messages and changes) of `rooms` with `after < id <= upto`
+/// (no upper bound when `upto` is `None`), ascending, at most `limit`.
 pub fn messages_after(
     conn: &Connection,
     rooms: &[String],
     after: i64,
     upto: Option<i64>,
     limit: usize,
-) -> rusqlite::Result<Vec<Message>> {
+) -> rusqlite::Result<Vec<Entry>> {
     let (placeholders, mut values) = room_params(rooms);
     values.push(SqlValue::Integer(after));
     values.push(SqlValue::Integer(upto.unwrap_or(i64::MAX)));
     values.push(SqlValue::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
     let sql = format!(
-        "SELECT {COLUMNS} FROM messages WHERE room IN ({placeholders}) AND id > ? AND id <= ? \
-         ORDER BY id ASC LIMIT ?"
+        "{SELECT} WHERE l.room IN ({placeholders}) AND l.id > ? AND l.id <= ? \
+         ORDER BY l.id ASC LIMIT ?"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params_from_iter(values), row_to_message)?;
+    let rows = stmt.query_map(params_from_iter(values), row_to_entry)?;
     rows.collect()
 }
 
@@ -171,7 +346,7 @@ pub fn replay_after(
     ));
     let sql = format!(
         "SELECT id FROM messages WHERE room IN ({placeholders}) AND id <= ? \
-         ORDER BY id DESC LIMIT 1 OFFSET ?"
+         AND target IS NULL ORDER BY id DESC LIMIT 1 OFFSET ?"
     );
     let oldest: Option<i64> = conn
         .prepare_cached(&sql)?
@@ -190,7 +365,8 @@ pub fn room_history(
     limit: u32,
 ) -> rusqlite::Result<(Vec<Message>, bool)> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM messages WHERE room = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3"
+        "{SELECT} WHERE l.room = ?1 AND l.id < ?2 AND l.target IS NULL \
+         ORDER BY l.id DESC LIMIT ?3"
     ))?;
     // One extra row tells whether there is an older page.
     let mut messages = stmt
@@ -215,6 +391,7 @@ mod tests {
             user: "u".into(),
             text: text.into(),
             client_id: client_id.map(Into::into),
+            reply_to: None,
         }
     }
 
@@ -222,6 +399,7 @@ mod tests {
     fn queries() {
         let mut conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(SCHEMA).unwrap();
+        migrate(&conn).unwrap();
         assert_eq!(max_id(&conn).unwrap(), None);
         for i in 0..10 {
             let room = if i % 2 == 0 { "a" } else { "b" };
@@ -231,29 +409,35 @@ mod tests {
         let a = vec!["a".to_string()];
         let ab = vec!["a".to_string(), "b".to_string()];
         let ids = |v: Vec<Message>| v.into_iter().map(|m| m.id).collect::<Vec<_>>();
+        let eids = |v: Vec<Entry>| v.into_iter().map(|e| e.id()).collect::<Vec<_>>();
         assert_eq!(
-            ids(messages_after(&conn, &a, 2, None, 100).unwrap()),
+            eids(messages_after(&conn, &a, 2, None, 100).unwrap()),
             [3, 5, 7, 9]
         );
         assert_eq!(
-            ids(messages_after(&conn, &ab, 2, Some(5), 100).unwrap()),
+            eids(messages_after(&conn, &ab, 2, Some(5), 100).unwrap()),
             [3, 4, 5]
         );
-        assert_eq!(ids(messages_after(&conn, &ab, 0, None, 2).unwrap()), [1, 2]);
+        assert_eq!(
+            eids(messages_after(&conn, &ab, 0, None, 2).unwrap()),
+            [1, 2]
+        );
         assert_eq!(replay_after(&conn, &ab, 8, 3).unwrap(), 5);
         assert_eq!(replay_after(&conn, &a, 8, 2).unwrap(), 4);
         assert_eq!(replay_after(&conn, &a, 8, 4).unwrap(), 0);
         assert_eq!(replay_after(&conn, &a, 8, 5).unwrap(), 0);
         assert_eq!(replay_after(&conn, &a, 8, 0).unwrap(), 8);
         assert_eq!(
-            ids(messages_after(
-                &conn,
-                &ab,
-                replay_after(&conn, &ab, 8, 3).unwrap(),
-                Some(8),
-                100
-            )
-            .unwrap()),
+            eids(
+                messages_after(
+                    &conn,
+                    &ab,
+                    replay_after(&conn, &ab, 8, 3).unwrap(),
+                    Some(8),
+                    100
+                )
+                .unwrap()
+            ),
             [6, 7, 8]
         );
         let (page, more) = room_history(&conn, "a", None, 2).unwrap();
@@ -266,6 +450,7 @@ mod tests {
     fn client_id_is_idempotent() {
         let mut conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(SCHEMA).unwrap();
+        migrate(&conn).unwrap();
         let mut published = 0;
         let (first, created) =
             insert_message(&mut conn, new("a", "x", Some("k1")), |_| published += 1).unwrap();

@@ -26,7 +26,7 @@ use serde::Serialize;
 use tokio::sync::{broadcast, watch};
 use tokio::time::{interval_at, Instant, Interval, MissedTickBehavior};
 
-use crate::db::{self, Message};
+use crate::db;
 use crate::error::ApiError;
 use crate::hub::{HubEvent, PresenceGuard};
 use crate::presence::Snapshot;
@@ -278,10 +278,10 @@ impl EventStream {
             self.state.metrics.record_refill(page.len());
         }
         let complete = page.len() < PAGE;
-        for message in &page {
-            if message.id > self.cursor {
-                self.cursor = message.id;
-                self.pending.push_back(message_event(message));
+        for entry in &page {
+            if entry.id() > self.cursor {
+                self.cursor = entry.id();
+                self.pending.push_back(log_event(entry));
             }
         }
         if complete {
@@ -335,8 +335,9 @@ struct Ping {
     ts: i64,
 }
 
-fn message_event(message: &Message) -> Bytes {
-    sse::frame("message", Some(message.id), &to_json(message))
+/// A message, or a change with the message's current state.
+fn log_event(entry: &db::Entry) -> Bytes {
+    sse::frame(entry.event(), Some(entry.id()), &to_json(entry.message()))
 }
 
 fn presence_event(presence: &Snapshot) -> Bytes {

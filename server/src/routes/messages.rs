@@ -1,4 +1,6 @@
-//! `POST /api/messages` and `GET /api/rooms/{room}/messages`.
+//! `POST /api/messages`, the changes to a message (`POST
+//! /api/messages/{id}/edit`, `/delete`, `/reactions`) and `GET
+//! /api/rooms/{room}/messages`.
 
 use std::sync::Arc;
 
@@ -10,13 +12,15 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
 
-use crate::db::{self, Message, NewMessage};
+use crate::db::{self, Changed, Message, NewMessage, Refusal};
 use crate::error::ApiError;
 use crate::extract::{JsonObject, QueryMap};
 use crate::limits::{DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT};
 use crate::routes::faults::{fault_gate, FaultRoute, Faults};
 use crate::routes::state::AppState;
-use crate::validate::{check_client_id, check_room, check_text, check_user, parse_int_param};
+use crate::validate::{
+    check_client_id, check_emoji, check_room, check_text, check_user, parse_int_param,
+};
 
 /// The message routes. Posting goes through the fault gate of
 /// [`FaultRoute::Messages`], so it needs the app's [`Faults`].
@@ -27,6 +31,9 @@ pub fn router(faults: &Arc<Faults>) -> Router<Arc<AppState>> {
     ));
     Router::new()
         .route("/api/messages", create_message)
+        .route("/api/messages/{id}/edit", post(edit))
+        .route("/api/messages/{id}/delete", post(delete))
+        .route("/api/messages/{id}/reactions", post(reactions))
         .route("/api/rooms/{room}/messages", get(history))
 }
 
@@ -43,25 +50,137 @@ async fn create(
     let text = body.required_str("text")?;
     check_text("text", text)?;
     let client_id = body.optional_name("client_id", check_client_id)?;
+    let reply_to = body.optional_int("reply_to")?;
     let new = NewMessage {
         room,
         user,
         text: text.to_owned(),
         client_id,
+        reply_to,
     };
     let hub = Arc::clone(&state.hub);
     let (message, created) = state
         .db
         // Insert and broadcast under the writer lock: broadcast order is id
-        // order.
-        .write(move |conn| db::insert_message(conn, new, |stored| hub.publish_message(stored)))
-        .await?;
+        // order. The original is checked under the same lock, so it cannot
+        // be deleted in between.
+        .write(move |conn| {
+            if let Some(original) = new.reply_to {
+                if let Err(refusal) = db::check_reply(conn, &new.room, original)? {
+                    return Ok(Err(refusal));
+                }
+            }
+            db::insert_message(conn, new, |stored| hub.publish_message(stored)).map(Ok)
+        })
+        .await?
+        .map_err(|refusal| refused(refusal, "reply_to"))?;
     let status = if created {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
     Ok((status, Json(message)).into_response())
+}
+
+/// The message id in a change route's path.
+fn message_id(
+    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
+) -> Result<i64, ApiError> {
+    path.ok()
+        .and_then(|Path(id)| id.parse::<i64>().ok())
+        .ok_or_else(|| ApiError::bad_request("The message id in the path must be an integer."))
+}
+
+/// Words a refused change; `field` names the request field at fault where
+/// the refusal is about one (a reply's original).
+fn refused(refusal: Refusal, field: &str) -> ApiError {
+    match refusal {
+        Refusal::NotFound if field == "reply_to" => {
+            ApiError::unprocessable(format!("The field `{field}` names no message."))
+        }
+        Refusal::NotFound => ApiError::not_found("There is no message with this id."),
+        Refusal::NotAuthor => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "Only the message's author (the field `user`) may change it.",
+        ),
+        Refusal::Deleted if field == "reply_to" => {
+            ApiError::unprocessable(format!("The field `{field}` names a deleted message."))
+        }
+        Refusal::Deleted => ApiError::new(StatusCode::CONFLICT, "The message was deleted."),
+        Refusal::OtherRoom => ApiError::unprocessable(format!(
+            "The field `{field}` names a message of another room."
+        )),
+        Refusal::TooManyEmoji => ApiError::unprocessable(format!(
+            "The message already carries {} different emoji.",
+            db::changes::MAX_EMOJI_PER_MESSAGE
+        )),
+    }
+}
+
+fn changed(outcome: Result<Changed, Refusal>) -> Result<Response, ApiError> {
+    let changed = outcome.map_err(|refusal| refused(refusal, ""))?;
+    Ok(Json(changed.message).into_response())
+}
+
+/// `POST /api/messages/{id}/edit` with `{"user", "text"}`: the author
+/// replaces the text. 200 with the message as it is now.
+async fn edit(
+    State(state): State<Arc<AppState>>,
+    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    body: JsonObject,
+) -> Result<Response, ApiError> {
+    let id = message_id(path)?;
+    let user = body.required_name("user", check_user)?;
+    let text = body.required_str("text")?.to_owned();
+    check_text("text", &text)?;
+    let hub = Arc::clone(&state.hub);
+    let outcome = state
+        .db
+        .write(move |conn| {
+            db::edit_message(conn, id, &user, &text, |cid, m| hub.publish_update(cid, m))
+        })
+        .await?;
+    changed(outcome)
+}
+
+/// `POST /api/messages/{id}/delete` with `{"user"}`: the author deletes
+/// the message (a tombstone). 200 with the tombstone.
+async fn delete(
+    State(state): State<Arc<AppState>>,
+    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    body: JsonObject,
+) -> Result<Response, ApiError> {
+    let id = message_id(path)?;
+    let user = body.required_name("user", check_user)?;
+    let hub = Arc::clone(&state.hub);
+    let outcome = state
+        .db
+        .write(move |conn| db::delete_message(conn, id, &user, |cid, m| hub.publish_update(cid, m)))
+        .await?;
+    changed(outcome)
+}
+
+/// `POST /api/messages/{id}/reactions` with `{"user", "emoji", "on"}`: adds
+/// (`on: true`) or removes the user's emoji. 200 with the message now.
+async fn reactions(
+    State(state): State<Arc<AppState>>,
+    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    body: JsonObject,
+) -> Result<Response, ApiError> {
+    let id = message_id(path)?;
+    let user = body.required_name("user", check_user)?;
+    let emoji = body.required_name("emoji", check_emoji)?;
+    let on = body.required_bool("on")?;
+    let hub = Arc::clone(&state.hub);
+    let outcome = state
+        .db
+        .write(move |conn| {
+            db::react(conn, id, &user, &emoji, on, |cid, m| {
+                hub.publish_update(cid, m)
+            })
+        })
+        .await?;
+    changed(outcome)
 }
 
 #[derive(Serialize)]
