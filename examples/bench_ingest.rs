@@ -26,6 +26,7 @@ fn main() {
                     user: "me".into(),
                     text: "pending".into(),
                     client_id: "c1".into(),
+                    reply_to: None,
                 },
                 0.0,
             );

@@ -213,6 +213,19 @@ pub enum Notice {
     HistoryFailed(HistoryError),
     /// The room limit is reached.
     RoomLimit,
+    /// An edit, a delete or a reaction was not accepted.
+    ChangeFailed {
+        what: ChangeKind,
+        reason: RequestError,
+    },
+}
+
+/// Which change to a message failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeKind {
+    Edit,
+    Delete,
+    React,
 }
 
 #[cfg(test)]

@@ -42,6 +42,7 @@ fn wire(id: u64, user: &str, text: &str, ts: f64) -> WireMessage {
         text: text.into(),
         ts: Some(ts),
         client_id: None,
+        extra: None,
     }
 }
 
@@ -95,6 +96,7 @@ async fn pending_and_failed_messages_show_their_state_and_actions() {
         user: "me".into(),
         text: text.into(),
         client_id: cid.into(),
+        reply_to: None,
     };
     m.writer.state.update(|s| {
         s.add_pending(&out("on its way", "c1"), 1.7e12);

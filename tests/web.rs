@@ -111,6 +111,7 @@ async fn event_stream_receives_a_posted_message() {
         user: "tester".into(),
         text: text.clone(),
         client_id: new_client_id(),
+        reply_to: None,
     };
     let result = send_message(&cfg, &out, None).await;
     let SendResult::Sent(Some(stored)) = result else {
@@ -259,6 +260,7 @@ async fn post(room: &str, text: &str) -> sse_chat::protocol::WireMessage {
         user: "poster".into(),
         text: text.into(),
         client_id: new_client_id(),
+        reply_to: None,
     };
     match send_message(&test_config(), &out, None).await {
         SendResult::Sent(Some(m)) => m,

@@ -9,14 +9,18 @@
 //! - [`start`]: wiring a chat to the backend (stream, outbox, batching);
 //! - [`ingest`]: decoded events into the state, announcements, notifications;
 //! - [`rooms`]: joining, leaving, scroll-back, typing notices;
+//! - [`changes`]: replies, edits, deletes, reactions, jumping to an original;
 //! - [`session`]: who the user is, remembered across reloads.
 
+pub mod changes;
+pub mod compose;
 pub mod ingest;
 pub mod rooms;
 pub mod session;
 pub mod start;
 mod tabs;
 
+pub use compose::{Abilities, Compose};
 pub use session::Session;
 
 use crate::config::Config;
@@ -53,6 +57,10 @@ pub struct Chat {
     links: StoredValue<Links, LocalStorage>,
     last_typing: StoredValue<f64>,
     quirks: StoredValue<Quirks>,
+    /// What the composer is writing: a new message, a reply, an edit.
+    compose: RwSignal<Compose>,
+    /// A message the list should bring into view.
+    jump: RwSignal<Option<String>>,
 }
 
 /// What the chat learnt about the backend during this session.
@@ -106,6 +114,8 @@ impl Chat {
             links: StoredValue::new_local(Links::default()),
             last_typing: StoredValue::new(0.0),
             quirks: StoredValue::new(Quirks::default()),
+            compose: RwSignal::new(Compose::New),
+            jump: RwSignal::new(None),
         };
         let writer = ChatWriter {
             state: chat.state,
@@ -146,8 +156,15 @@ impl Chat {
     }
 
     /// Sends `text` to the active room: shown at once as pending, queued in
-    /// the outbox (so it also works offline). The list jumps to it.
+    /// the outbox (so it also works offline). The list jumps to it. In edit
+    /// mode it is the new text of the message edited instead.
     pub fn send(&self, text: String) {
+        let reply_to = match self.compose.get_untracked() {
+            Compose::Edit { id, .. } => return self.send_edit(&id, text),
+            Compose::Reply(q) => Some(q.id.to_string()),
+            Compose::New => None,
+        };
+        self.compose.set(Compose::New);
         let (room, user) = self
             .state
             .with_untracked(|s| (s.active().to_string(), s.me().to_string()));
@@ -156,6 +173,7 @@ impl Chat {
             user,
             text,
             client_id: new_client_id(),
+            reply_to,
         };
         let now = now_ms();
         self.state.update(|s| {

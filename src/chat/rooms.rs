@@ -20,6 +20,7 @@ const TYPING_EVERY_MS: f64 = 3_000.0;
 impl Chat {
     /// Switches to `room`, joining it when new.
     pub fn open_room(&self, room: &str) {
+        let switched = self.state.with_untracked(|s| s.active() != room);
         let joined = self.state.try_update(|s| {
             let new = s.room(room).is_none();
             s.set_active(room).then_some(new)
@@ -28,6 +29,10 @@ impl Chat {
             self.tell(Notice::RoomLimit);
             return;
         };
+        if switched {
+            // A reply or an edit belongs to the room it was started in.
+            self.cancel_compose();
+        }
         self.save_rooms();
         let per_room = self.cfg.with_value(|c| c.per_room_stream());
         if joined || per_room {

@@ -31,6 +31,7 @@ pub(super) struct Setting {
 const EVENTS_PLACEHOLDERS: &[&str] = &["rooms", "rooms:*", "room", "user"];
 const SEND_PLACEHOLDERS: &[&str] = &["room", "user"];
 const HISTORY_PLACEHOLDERS: &[&str] = &["room", "before", "limit"];
+const CHANGE_PLACEHOLDERS: &[&str] = &["id", "room", "user"];
 
 /// Every setting, in README order. Each setter is a non-capturing closure
 /// (`parse(raw).map(|v| store v)`) so the key and the field it writes sit on
@@ -152,7 +153,44 @@ pub(super) const SETTINGS: &[Setting] = &[
         // The bounds keep the value well inside usize, even on wasm32.
         set: |c, r| number(r, 1, 1_000_000).map(|n| c.max_length = n as usize),
     },
+    Setting {
+        name: "updateEvent",
+        set: |c, r| optional(r, name).map(|v| c.changes.update_event = v),
+    },
+    Setting {
+        name: "editUrl",
+        set: |c, r| change_url(r).map(|v| c.changes.edit_url = v),
+    },
+    Setting {
+        name: "deleteUrl",
+        set: |c, r| change_url(r).map(|v| c.changes.delete_url = v),
+    },
+    Setting {
+        name: "reactUrl",
+        set: |c, r| change_url(r).map(|v| c.changes.react_url = v),
+    },
+    Setting {
+        name: "replyField",
+        set: |c, r| optional(r, name).map(|v| c.changes.reply_field = v),
+    },
+    Setting {
+        name: "editedField",
+        set: |c, r| optional(r, name).map(|v| c.changes.edited_field = v),
+    },
+    Setting {
+        name: "deletedField",
+        set: |c, r| optional(r, name).map(|v| c.changes.deleted_field = v),
+    },
+    Setting {
+        name: "reactionsField",
+        set: |c, r| optional(r, name).map(|v| c.changes.reactions_field = v),
+    },
 ];
+
+/// An optional URL of a change to a message (edit, delete, reaction).
+fn change_url(raw: &Raw<'_>) -> Result<Option<String>, String> {
+    optional(raw, |r| url_template(r, CHANGE_PLACEHOLDERS))
+}
 
 /// The setting called `key`, if there is one.
 pub(super) fn find(key: &str) -> Option<&'static Setting> {
@@ -304,6 +342,31 @@ mod tests {
             c.rooms == ["lobby", "dev-ops"]
         }),
         ex("maxLength", "280", "280", |c| c.max_length == 280),
+        ex("updateEvent", r#""changed""#, "changed", |c| {
+            c.changes.update_event.as_deref() == Some("changed")
+        }),
+        ex(
+            "editUrl",
+            r#""/m/{id}?by={user}""#,
+            "/m/{id}?by={user}",
+            |c| c.changes.edit_url.as_deref() == Some("/m/{id}?by={user}"),
+        ),
+        ex("deleteUrl", "null", "", |c| c.changes.delete_url.is_none()),
+        ex("reactUrl", r#""/r/{room}/{id}""#, "/r/{room}/{id}", |c| {
+            c.changes.react_url.as_deref() == Some("/r/{room}/{id}")
+        }),
+        ex("replyField", r#""parent""#, "parent", |c| {
+            c.changes.reply_field.as_deref() == Some("parent")
+        }),
+        ex("editedField", r#""updated""#, "updated", |c| {
+            c.changes.edited_field.as_deref() == Some("updated")
+        }),
+        ex("deletedField", r#""gone""#, "gone", |c| {
+            c.changes.deleted_field.as_deref() == Some("gone")
+        }),
+        ex("reactionsField", r#""likes""#, "likes", |c| {
+            c.changes.reactions_field.as_deref() == Some("likes")
+        }),
     ];
 
     /// Every key in the table has exactly one example, and no example names

@@ -41,6 +41,6 @@ mod values;
 
 pub use keys::KEYS;
 pub use load::{ConfigError, Source};
-pub use model::{Config, FieldAliases, PlainText, SendFields, SendFormat};
+pub use model::{Changes, Config, FieldAliases, PlainText, SendFields, SendFormat};
 pub use url::{fill_template, parse_query, percent_decode, percent_encode, with_query_param};
 pub use values::{is_room_name, is_user_name};

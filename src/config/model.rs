@@ -55,6 +55,30 @@ pub struct FieldAliases {
     pub client_id: Vec<String>,
 }
 
+/// Replies, edits, deletes and reactions: where to send them and how
+/// incoming messages say them. `None` turns that part off, and the UI then
+/// shows none of its controls.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Changes {
+    /// Event type carrying a changed message's whole current state.
+    pub update_event: Option<String>,
+    /// POST URLs for an edit (`{"user","text"}`), a delete (`{"user"}`) and
+    /// a reaction (`{"user","emoji","on"}`). Placeholders: `{id}` (the
+    /// message id), `{room}`, `{user}`.
+    pub edit_url: Option<String>,
+    pub delete_url: Option<String>,
+    pub react_url: Option<String>,
+    /// Field naming the message a message answers: read in incoming
+    /// messages (an object with `id`, `user`, `text`, or a bare id) and
+    /// written, as the id, in sent ones.
+    pub reply_field: Option<String>,
+    /// Fields read in incoming messages: when the text was edited, whether
+    /// it is a tombstone, and the reactions (`[{"emoji","users"}]`).
+    pub edited_field: Option<String>,
+    pub deleted_field: Option<String>,
+    pub reactions_field: Option<String>,
+}
+
 /// The whole client configuration. See the `config` module docs for where
 /// it comes from.
 #[derive(Clone, Debug, PartialEq)]
@@ -102,6 +126,8 @@ pub struct Config {
     pub rooms: Vec<String>,
     /// Longest message the composer accepts (characters).
     pub max_length: usize,
+    /// Replies, edits, deletes and reactions.
+    pub changes: Changes,
 }
 
 fn strings(list: &[&str]) -> Vec<String> {
@@ -141,6 +167,16 @@ impl Default for Config {
             plain_text: PlainText::Message,
             rooms: strings(&["general", "random"]),
             max_length: 4000,
+            changes: Changes {
+                update_event: Some("update".into()),
+                edit_url: Some("/api/messages/{id}/edit".into()),
+                delete_url: Some("/api/messages/{id}/delete".into()),
+                react_url: Some("/api/messages/{id}/reactions".into()),
+                reply_field: Some("reply_to".into()),
+                edited_field: Some("edited_at".into()),
+                deleted_field: Some("deleted".into()),
+                reactions_field: Some("reactions".into()),
+            },
         }
     }
 }

@@ -45,6 +45,12 @@ pub(super) const PRESETS: &[Preset] = &[
             ("typingEvent", ""),
             ("resumeParam", ""),
             ("plainText", "message"),
+            // No replies, edits, deletes or reactions: none of their controls.
+            ("replyField", ""),
+            ("updateEvent", ""),
+            ("editUrl", ""),
+            ("deleteUrl", ""),
+            ("reactUrl", ""),
         ],
     },
     // nginx + nchan pub/sub: one channel (and one stream) per room; the
@@ -61,6 +67,12 @@ pub(super) const PRESETS: &[Preset] = &[
             ("presenceEvent", ""),
             ("typingEvent", ""),
             ("resumeParam", "last_event_id"),
+            // No replies, edits, deletes or reactions: none of their controls.
+            ("replyField", ""),
+            ("updateEvent", ""),
+            ("editUrl", ""),
+            ("deleteUrl", ""),
+            ("reactUrl", ""),
         ],
     },
     // A Mercure hub: one stream subscribed to one topic per room; messages
@@ -79,6 +91,12 @@ pub(super) const PRESETS: &[Preset] = &[
             ("presenceEvent", ""),
             ("typingEvent", ""),
             ("resumeParam", "lastEventID"),
+            // No replies, edits, deletes or reactions: none of their controls.
+            ("replyField", ""),
+            ("updateEvent", ""),
+            ("editUrl", ""),
+            ("deleteUrl", ""),
+            ("reactUrl", ""),
         ],
     },
 ];

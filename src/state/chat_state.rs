@@ -101,6 +101,7 @@ impl ChatState {
         for (item, fallback_room) in batch {
             match item {
                 Incoming::Message(m) => self.receive(m, fallback_room.as_deref(), now, &mut report),
+                Incoming::Update(m) => self.update(m, fallback_room.as_deref()),
                 Incoming::Presence(p) => self.presence(p),
                 Incoming::Typing { room, user } => self.typing(&room, &user, now),
                 Incoming::Ping | Incoming::Ignored => {}
@@ -120,6 +121,15 @@ impl ChatState {
         let mut lookup = key
             .as_ref()
             .map_or(Lookup::New, |k| self.seen.lookup(k, fp));
+        // The same id with a changed text is the same message when it says
+        // it was edited or deleted (a replay of it in its current state).
+        let changed = m
+            .extra
+            .as_ref()
+            .is_some_and(|e| e.deleted || e.edited_at.is_some());
+        if lookup == Lookup::Conflict && changed {
+            lookup = Lookup::Same;
+        }
         if lookup == Lookup::Conflict {
             epoch += 1;
             if let Some(r) = self.room_mut(room_name) {
@@ -144,6 +154,9 @@ impl ChatState {
             .unwrap_or_else(|| self.active.clone());
         let Novelty::New { key, epoch, fp } = self.classify(&room_name, &m) else {
             report.duplicates += 1;
+            // The stream is in order: its copy is the newest state (a
+            // reaction or an edit since the copy shown).
+            self.update(m, Some(&room_name));
             return;
         };
         // An echo of our own pending message replaces it in place.
@@ -251,6 +264,7 @@ pub(crate) mod fixtures {
             text: text.into(),
             ts: Some(1_000.0),
             client_id: None,
+            extra: None,
         }
     }
 
@@ -277,6 +291,7 @@ pub(crate) mod fixtures {
             user: "me".into(),
             text: text.into(),
             client_id: cid.into(),
+            reply_to: None,
         }
     }
 }

@@ -203,6 +203,7 @@ mod tests {
             text: "t".into(),
             ts,
             client_id: None,
+            extra: None,
         }
     }
 

@@ -213,6 +213,7 @@ mod tests {
             text: format!("m{uid}"),
             ts: Some(0.0),
             client_id: None,
+            extra: None,
         };
         Message::from_wire(uid, wire, "me", 0.0, &mut Default::default())
     }

@@ -3,7 +3,8 @@
 //! backend sent (live or history), one for what this user just wrote.
 
 use crate::errors::RequestError;
-use crate::protocol::{Outgoing, WireMessage};
+use crate::protocol::extra::{clip, MAX_QUOTE};
+use crate::protocol::{Extra, Outgoing, Quote, WireMessage};
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -44,6 +45,8 @@ pub struct Message {
     pub status: Status,
     /// Sent by this browser's user.
     pub mine: bool,
+    /// Reply, edit, tombstone, reactions; `None` for a plain message.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl Message {
@@ -63,11 +66,13 @@ impl Message {
             ts: m.ts.unwrap_or(now),
             client_id: m.client_id.filter(|_| mine).map(String::into_boxed_str),
             status: Status::Sent,
+            extra: m.extra,
         }
     }
 
-    /// A message this user just wrote, not yet confirmed.
-    pub fn pending(uid: u64, out: &Outgoing, now: f64) -> Message {
+    /// A message this user just wrote, not yet confirmed; `reply` quotes
+    /// the message it answers.
+    pub fn pending(uid: u64, out: &Outgoing, now: f64, reply: Option<Quote>) -> Message {
         Message {
             uid,
             version: 0,
@@ -79,7 +84,34 @@ impl Message {
             client_id: Some(out.client_id.as_str().into()),
             status: Status::Pending,
             mine: true,
+            extra: reply.map(|reply| {
+                Box::new(Extra {
+                    reply: Some(reply),
+                    ..Extra::default()
+                })
+            }),
         }
+    }
+
+    /// Written by `user` (whoever's browser sent it): a backend that goes
+    /// by names lets that name edit and delete it.
+    pub fn by(&self, user: &str) -> bool {
+        self.user.as_deref() == Some(user)
+    }
+
+    /// A tombstone: deleted by its author.
+    pub fn deleted(&self) -> bool {
+        self.extra.as_ref().is_some_and(|e| e.deleted)
+    }
+
+    /// A quote of this message, for a reply to it.
+    pub fn quote(&self) -> Option<Quote> {
+        Some(Quote {
+            id: self.id.clone()?,
+            user: self.user.as_deref().map(Box::from),
+            text: clip(&self.text, MAX_QUOTE),
+            deleted: self.deleted(),
+        })
     }
 
     /// The row key for keyed rendering.
@@ -137,6 +169,7 @@ mod tests {
             text: "hi".into(),
             ts: None,
             client_id: cid.map(String::from),
+            extra: None,
         }
     }
 
@@ -164,8 +197,9 @@ mod tests {
             user: "me".into(),
             text: "x".into(),
             client_id: "c1".into(),
+            reply_to: None,
         };
-        let m = Message::pending(4, &out, 9.0);
+        let m = Message::pending(4, &out, 9.0, None);
         assert_eq!(
             (m.status, m.id, m.ts, m.mine),
             (Status::Pending, None, 9.0, true)

@@ -7,6 +7,7 @@
 //! - [`log`]: a room's log (absolute positions, windowing, order, cap);
 //! - [`dedupe`]: typed dedupe keys in a bounded set;
 //! - [`outgoing`]: our own messages (pending, echo, confirm, retry, discard);
+//! - [`changes`]: edits, tombstones and reactions applied to shown messages;
 //! - [`room`]: one room (its log, unread count, presence, typing);
 //! - [`room_set`]: the room set (active room, reading state, join, leave);
 //! - [`chat_state`]: the state itself, routing incoming events and history
@@ -15,6 +16,7 @@
 //! This file only re-exports: the modules import each other directly, so
 //! there is no import circle through it.
 
+pub mod changes;
 pub mod chat_state;
 pub mod dedupe;
 pub mod log;

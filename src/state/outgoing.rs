@@ -8,7 +8,7 @@ use super::dedupe::{fingerprint, DedupeKey};
 use super::message::{Message, Status};
 use super::room::AWAITING_ECHO_KEPT;
 use crate::errors::RequestError;
-use crate::protocol::{Outgoing, WireMessage};
+use crate::protocol::{Outgoing, Quote, WireMessage};
 
 /// Window in which an echo without client id is matched to a pending send.
 pub const ECHO_WINDOW_MS: f64 = 60_000.0;
@@ -17,7 +17,13 @@ impl ChatState {
     /// Shows a message the user just sent, as pending, in its room.
     pub fn add_pending(&mut self, out: &Outgoing, now: f64) {
         self.join(&out.room);
-        let msg = Message::pending(self.alloc_uid(), out, now);
+        let reply = out.reply_to.as_deref().map(|id| {
+            self.quote_of(&out.room, id).unwrap_or_else(|| Quote {
+                id: id.into(),
+                ..Quote::default()
+            })
+        });
+        let msg = Message::pending(self.alloc_uid(), out, now, reply);
         if let Some(room) = self.room_mut(&out.room) {
             room.log.push_back(msg);
             room.unsent.push(out.client_id.clone());
@@ -55,6 +61,9 @@ impl ChatState {
                 x.id = s.id.as_deref().map(Box::from).or(x.id.take());
                 if let Some(ts) = s.ts {
                     x.ts = ts;
+                }
+                if s.extra.is_some() {
+                    x.extra = s.extra.clone();
                 }
             }
             x.version += 1;
@@ -173,7 +182,10 @@ impl ChatState {
         if let Some(ts) = m.ts {
             x.ts = ts;
         }
-        if changed {
+        if m.extra.is_some() && x.extra != m.extra {
+            x.extra = m.extra.clone();
+            x.version += 1;
+        } else if changed {
             x.version += 1;
         }
         if let Some(cid) = x.client_id.clone() {

@@ -16,8 +16,8 @@
 //!   `online`, and retry at once when the page becomes visible again.
 //!
 //! Listeners and closures are owned by [`EventStream`] and released when the
-//! source is replaced or the stream is closed (no `forget()`); dropping the
-//! stream closes it, so an owner going away cannot leave it open.
+//! source is replaced or the stream is closed (no `forget()`); dropping it
+//! closes it, so an owner going away cannot leave it open.
 
 use super::browser::{is_online, now_ms, random, Listener, Timer};
 use crate::backoff::{stream_proved_healthy, Backoff};
@@ -294,13 +294,13 @@ fn create_source(rc: &Rc<RefCell<Inner>>) {
         }),
     ];
     let cfg = inner.cfg.clone();
-    let kinds = cfg
-        .message_events
-        .iter()
-        .chain(cfg.ping_event.iter())
-        .chain(cfg.presence_event.iter())
-        .chain(cfg.typing_event.iter());
-    for kind in kinds {
+    let optional = [
+        &cfg.ping_event,
+        &cfg.presence_event,
+        &cfg.typing_event,
+        &cfg.changes.update_event,
+    ];
+    for kind in (cfg.message_events.iter()).chain(optional.into_iter().flatten()) {
         let weak = weak.clone();
         let kind_name = kind.clone();
         let is_ping = cfg.ping_event.as_deref() == Some(kind.as_str());

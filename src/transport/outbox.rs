@@ -226,6 +226,7 @@ impl Outbox {
             failed: None,
             created,
             owner,
+            reply_to: out.reply_to,
         });
         drop(s);
         self.shared.save();

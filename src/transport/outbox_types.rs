@@ -62,6 +62,9 @@ pub(super) struct Entry {
     /// first tab to adopt it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) owner: Option<String>,
+    /// The message it answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) reply_to: Option<String>,
 }
 
 impl Entry {
@@ -79,6 +82,7 @@ impl Entry {
             user: self.user.clone(),
             text: self.text.clone(),
             client_id: self.client_id.clone(),
+            reply_to: self.reply_to.clone(),
         }
     }
 }

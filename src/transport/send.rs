@@ -5,7 +5,9 @@ use super::http::post;
 use crate::backoff::parse_retry_after;
 use crate::config::{fill_template, Config};
 use crate::errors::RequestError;
-use crate::protocol::{decode_send_response, encode, encode_typing, Outgoing, WireMessage};
+use crate::protocol::{
+    decode_send_response, encode, encode_change, encode_typing, Change, Outgoing, WireMessage,
+};
 use web_sys::AbortSignal;
 
 /// Outcome of one send attempt.
@@ -50,6 +52,46 @@ pub async fn send_message(cfg: &Config, out: &Outgoing, abort: Option<&AbortSign
         }
     } else {
         SendResult::Rejected(reason)
+    }
+}
+
+/// Where a change to message `id` goes: the configured URL with `{id}`,
+/// `{room}` and `{user}` filled in; `None` when that change is off.
+pub fn change_url(
+    cfg: &Config,
+    change: &Change,
+    id: &str,
+    room: &str,
+    user: &str,
+) -> Option<String> {
+    let c = &cfg.changes;
+    let template = match change {
+        Change::Edit { .. } => c.edit_url.as_deref(),
+        Change::Delete => c.delete_url.as_deref(),
+        Change::React { .. } => c.react_url.as_deref(),
+    }?;
+    Some(fill_template(
+        template,
+        &[("id", id), ("room", room), ("user", user)],
+    ))
+}
+
+/// Sends one change to message `id` of `room`: the backend's copy of the
+/// message after it when the answer carries one. Not queued or retried:
+/// the user sees the error and may try again.
+pub async fn send_change(
+    cfg: &Config,
+    change: &Change,
+    (id, room, user): (&str, &str, &str),
+    abort: Option<&AbortSignal>,
+) -> Result<Option<WireMessage>, RequestError> {
+    let url = change_url(cfg, change, id, room, user)
+        .ok_or_else(|| RequestError::Other("this backend takes no such change".into()))?;
+    let answer = post(cfg, &url, encode_change(room, user, change), abort).await?;
+    if answer.ok() {
+        Ok(decode_send_response(cfg, &answer.body))
+    } else {
+        Err(RequestError::from_response(answer.status, &answer.body))
     }
 }
 

@@ -1,8 +1,10 @@
-//! The composer: Enter sends, Shift+Enter adds a line, Escape jumps to the
-//! newest message. Sending works offline (the outbox queues it).
+//! The composer: Enter sends, Shift+Enter adds a line, Escape cancels a
+//! reply or an edit (else jumps to the newest message), Up in an empty
+//! composer edits one's last message. Sending works offline (the outbox
+//! queues it); an edit is sent at once.
 
 use super::{tr, use_lang};
-use crate::chat::Chat;
+use crate::chat::{Chat, Compose};
 use crate::i18n::{length, t, typing, Key};
 use crate::transport::browser::now_ms;
 use leptos::html::Textarea;
@@ -21,12 +23,7 @@ pub fn Composer() -> impl IntoView {
     let input = NodeRef::<Textarea>::new();
     let max = chat.config().max_length;
 
-    // Joining lands keyboard users in the composer.
-    Effect::new(move |_| {
-        if let Some(el) = input.get() {
-            let _ = el.focus();
-        }
-    });
+    follow_compose_mode(chat, text, input);
 
     let count = Signal::derive(move || text.with(|t| t.chars().count()));
     // The reference backend's own rule (shared crate), with this backend's
@@ -50,18 +47,25 @@ pub fn Composer() -> impl IntoView {
         if ev.is_composing() {
             return;
         }
+        let mode = chat.compose().get_untracked();
         match ev.key().as_str() {
             "Enter" if !ev.shift_key() => {
                 ev.prevent_default();
                 send();
             }
+            "Escape" if mode != Compose::New => chat.cancel_compose(),
             "Escape" => chat.jump_to_newest(),
+            "ArrowUp" if text.with_untracked(String::is_empty) && chat.edit_last_own() => {
+                ev.prevent_default();
+            }
             _ => {}
         }
     };
 
+    let editing = move || chat.compose().with(|c| matches!(c, Compose::Edit { .. }));
     view! {
         <TypingLine />
+        <ComposeMode />
         <form class="composer" on:submit=move |ev| {
             ev.prevent_default();
             send();
@@ -82,8 +86,68 @@ pub fn Composer() -> impl IntoView {
                 on:keydown=on_keydown
             ></textarea>
             <Counter count max problem />
-            <button type="submit" class="primary" disabled=move || !can_send()>{tr(Key::Send)}</button>
+            <button type="submit" class="primary" disabled=move || !can_send()>
+                {move || if editing() { tr(Key::Save)() } else { tr(Key::Send)() }}
+            </button>
         </form>
+    }
+}
+
+/// Starting an edit puts the message's text in the composer (and ending
+/// one clears it); a reply keeps what is being written. Either way the
+/// composer gets the focus.
+fn follow_compose_mode(chat: Chat, text: RwSignal<String>, input: NodeRef<Textarea>) {
+    // Joining lands keyboard users in the composer.
+    Effect::new(move |_| {
+        if let Some(el) = input.get() {
+            let _ = el.focus();
+        }
+    });
+    Effect::new(move |prev: Option<bool>| {
+        let editing = chat.compose().with(|c| match c {
+            Compose::Edit { text: original, .. } => {
+                text.set(original.clone());
+                true
+            }
+            _ => false,
+        });
+        if prev == Some(true) && !editing {
+            text.set(String::new());
+        }
+        if prev.is_some() {
+            if let Some(el) = input.get_untracked() {
+                let _ = el.focus();
+            }
+        }
+        editing
+    });
+}
+
+/// "Replying to alice: …" or "Editing your message", with Cancel.
+#[component]
+fn ComposeMode() -> impl IntoView {
+    let chat = expect_context::<Chat>();
+    let lang = use_lang();
+    let line = move || {
+        let lang = lang.get();
+        chat.compose().with(|c| match c {
+            Compose::New => None,
+            Compose::Reply(q) => {
+                let who = q.user.as_deref().unwrap_or_else(|| t(lang, Key::Anonymous));
+                Some(format!("{} {who}: {}", t(lang, Key::ReplyingTo), q.text))
+            }
+            Compose::Edit { .. } => Some(t(lang, Key::Editing).to_string()),
+        })
+    };
+    view! {
+        <Show when=move || line().is_some()>
+            <div class="compose-mode" role="status">
+                <span class="compose-what">{line}</span>
+                <button type="button" class="link-button" on:click=move |_| chat.cancel_compose()>
+                    {tr(Key::Cancel)}
+                </button>
+            </div>
+        </Show>
     }
 }
 

@@ -16,6 +16,7 @@ pub fn batch(from: u64, n: u64) -> Vec<(Incoming, Option<String>)> {
                 text: format!("message number {i}, with a little text to wrap"),
                 ts: Some(1.7e12 + i as f64 * 1000.0),
                 client_id: None,
+                extra: None,
             };
             (Incoming::Message(m), None)
         })

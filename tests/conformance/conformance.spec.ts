@@ -1,7 +1,8 @@
 // The client against foreign SSE backends (tests/conformance/backends/), one
 // describe per backend row, two users A and B (two browser contexts) each:
 //
-//   receive        messages published by the backend's own API arrive
+//   receive        messages published by the backend's own API arrive, with
+//                  no reply/edit/delete/reaction controls (keys off)
 //   send           A sends through the UI, B sees it under A's name (and back)
 //   no duplicates  after a barrier, every message shows exactly once for A
 //                  (its own included) and for B
@@ -63,6 +64,12 @@ for (const backend of backends()) {
       }
       const author = backend.anonymous ? 'anonymous' : 'announcer';
       await expect(messages(u.b, texts[0]).first().locator('.author'), 'the author is shown').toHaveText(author);
+      // Replies, edits, deletes and reactions are off for this backend:
+      // none of their controls is offered, even on hover.
+      const row = messages(u.b, texts[0]).first();
+      await row.hover();
+      await expect(row.locator('.msg-actions button'), 'no message actions').toHaveCount(0);
+      await expect(u.b.locator('.reaction, .quote'), 'no reactions or quotes').toHaveCount(0);
     });
 
     if (!backend.readOnly) {

@@ -207,12 +207,13 @@ impl TabMessage {
             ("adopt", live) => TabMessage::Adopt { live: owned(live) },
             ("adopt_from", [tab]) => TabMessage::AdoptFrom { tab: tab.clone() },
             ("read", [room]) => TabMessage::Read { room: room.clone() },
-            ("queued", [room, user, text, client_id, created]) => TabMessage::Queued {
+            ("queued", [room, user, text, client_id, created, reply_to]) => TabMessage::Queued {
                 out: Outgoing {
                     room: room.clone(),
                     user: user.clone(),
                     text: text.clone(),
                     client_id: client_id.clone(),
+                    reply_to: get_opt(reply_to)?,
                 },
                 created: created.parse::<u64>().ok()? as f64,
             },
@@ -244,6 +245,7 @@ fn encode_queued(out: &Outgoing, created: f64, put: &mut impl FnMut(&str)) {
         put(field);
     }
     put(&(created.max(0.0) as u64).to_string());
+    put_opt(out.reply_to.as_deref(), put);
 }
 
 /// An optional field: `-` for none, `+` and the value for some.
@@ -288,6 +290,8 @@ fn decode_wire(fields: &[String]) -> Option<WireMessage> {
             Some(t) => Some(t.parse::<u64>().ok()? as f64),
         },
         client_id: get_opt(client_id)?,
+        // Replies, edits and reactions come with the stream's events.
+        extra: None,
     })
 }
 
@@ -496,6 +500,7 @@ mod tests {
                     user: "ann".into(),
                     text: "+ - two\nlines".into(),
                     client_id: "c1".into(),
+                    reply_to: Some("41".into()),
                 },
                 created: 1.7e12,
             },
@@ -512,6 +517,7 @@ mod tests {
                     text: "-".into(),
                     ts: Some(1.7e12),
                     client_id: Some("".into()),
+                    extra: None,
                 }),
             },
             TabMessage::Failed {

@@ -13,6 +13,10 @@
 //! separators) and [`window`] (range, shifts); [`scroll`] measures the DOM,
 //! [`row`] renders one message.
 
+pub mod emoji;
+pub mod extras;
+pub mod jump;
+pub mod list_state;
 pub mod row;
 pub mod rows;
 pub mod scroll;
@@ -24,34 +28,10 @@ use crate::chat::Chat;
 use crate::i18n::{new_messages, Key};
 use crate::transport::browser::tz_offset_ms;
 use crate::ui::{tr, use_lang};
-use leptos::html::Div;
 use leptos::prelude::*;
+use list_state::ListState;
 use row::MessageRow;
-use scroll::Anchor;
 use window::View;
-
-/// What the list's parts share.
-#[derive(Clone, Copy)]
-struct ListState {
-    chat: Chat,
-    list: NodeRef<Div>,
-    view: RwSignal<View>,
-    /// The row to keep in place across the next render.
-    anchor: StoredValue<Option<Anchor>>,
-    /// Scroll position at the last scroll event, to tell "up" from "down".
-    last_top: StoredValue<i32>,
-}
-
-impl ListState {
-    /// The absolute range shown, clamped to what is in memory (tracked).
-    fn range(&self) -> (i64, i64) {
-        let view = self.view.get();
-        self.chat.state().with(|s| {
-            s.active_room()
-                .map_or((0, 0), |r| view.range(r.log().base(), r.log().end()))
-        })
-    }
-}
 
 /// The scrolling list of messages.
 #[component]
@@ -79,6 +59,7 @@ pub fn MessageList() -> impl IntoView {
     });
     follow_the_reader(ls);
     keep_position_after_render(ls, rows);
+    jump::follow_jumps(ls);
     let unread_here = move || {
         chat.state().with(|s| {
             if s.reading() {

@@ -1,7 +1,10 @@
-//! One message row: author and time at a group's start, the text as text
-//! (links only for http, https and mailto), "Show more" for long messages,
-//! and the send state with Retry and Discard for a refused one.
+//! One message row: author and time at a group's start, the quote of the
+//! message it answers, the text as text (links only for http, https and
+//! mailto) or "Message deleted", "Show more" for long messages, "edited",
+//! its reactions and actions, and the send state with Retry and Discard
+//! for a refused one.
 
+use super::extras::{Actions, QuoteLine, Reactions};
 use super::rows::Row;
 use crate::chat::Chat;
 use crate::errors::RequestError;
@@ -31,6 +34,18 @@ pub fn MessageRow(
     };
     let cid = msg.client_id.as_deref().unwrap_or_default().to_string();
     let (pending, is_failed) = (msg.status == Status::Pending, failed.is_some());
+    let deleted = msg.deleted();
+    let quote = msg.extra.as_ref().and_then(|e| e.reply.clone());
+    let edited = msg
+        .extra
+        .as_ref()
+        .filter(|e| !e.deleted)
+        .and_then(|e| e.edited_at);
+    let body = if deleted {
+        view! { <p class="msg-text tombstone">{move || t(lang.get(), Key::Deleted)}</p> }.into_any()
+    } else {
+        view! { <MessageBody text=msg.text.to_string() lang /> }.into_any()
+    };
     view! {
         {new_day.then(|| view! {
             <li class="day-separator">
@@ -38,10 +53,20 @@ pub fn MessageRow(
             </li>
         })}
         <li class="msg" class:mine=msg.mine data-uid=msg.uid.to_string() class:continued=!group_start
-            class:pending=pending class:failed=is_failed
+            class:pending=pending class:failed=is_failed class:deleted=deleted
             data-id=msg.id.as_deref().unwrap_or_default().to_string()>
             <MessageHead msg=msg.clone() group_start lang />
-            <MessageBody text=msg.text.to_string() lang />
+            {quote.map(|quote| view! { <QuoteLine quote lang /> })}
+            {body}
+            <div class="msg-foot">
+                {edited.map(|at| view! {
+                    <span class="edited" title=move || format::full(at, lang.get())>
+                        "(" {move || t(lang.get(), Key::Edited)} ")"
+                    </span>
+                })}
+                <Reactions msg=msg.clone() lang />
+                <Actions msg=msg.clone() lang />
+            </div>
             {pending
                 .then(|| view! { <span class="msg-state">{move || t(lang.get(), Key::Pending)}</span> })}
             {failed.map(|reason| view! { <SendFailed reason client_id=cid lang /> })}
@@ -55,6 +80,7 @@ fn MessageHead(msg: Message, group_start: bool, lang: RwSignal<Lang>) -> impl In
     let ts = msg.ts;
     // Computed once per row (and language), used for hover and focus.
     let full_date = Memo::new(move |_| format::full(ts, lang.get()));
+
     let (author, mine) = (msg.user, msg.mine);
     let author_label = move || match &author {
         Some(u) if mine => format!("{u} ({})", t(lang.get(), Key::You)),
@@ -75,6 +101,7 @@ fn MessageHead(msg: Message, group_start: bool, lang: RwSignal<Lang>) -> impl In
                 {move || format::time(ts, lang.get())}
             </time>
         </div>
+
     }
 }
 

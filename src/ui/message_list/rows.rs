@@ -75,6 +75,7 @@ mod tests {
             text: "t".into(),
             ts: Some(ts),
             client_id: None,
+            extra: None,
         };
         Message::from_wire(1, wire, "me", 0.0, &mut Default::default())
     }

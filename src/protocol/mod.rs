@@ -8,7 +8,13 @@ use crate::config::{percent_encode, Config, PlainText, SendFormat};
 pub use crate::errors::DecodeError;
 use crate::errors::HistoryError;
 pub use crate::time::{parse_rfc3339, parse_time, MAX_DATE_MS};
-use serde_json::{Map, Value};
+use serde_json::Value;
+
+pub mod extra;
+pub mod json;
+pub use extra::{encode_change, Change, Extra, Quote, Reaction};
+pub use json::Encoded;
+use json::{first, scalar_string};
 
 /// Longest text kept from one incoming event; anything beyond is cut so a
 /// hostile or broken backend cannot make the page hold megabytes per line.
@@ -28,6 +34,8 @@ pub struct WireMessage {
     pub ts: Option<f64>,
     /// The sender's idempotency key, echoed back by backends that keep it.
     pub client_id: Option<String>,
+    /// Reply, edit, tombstone and reactions, when it has any.
+    pub extra: Option<Box<Extra>>,
 }
 
 /// Who is in a room: a snapshot (`users`), or a change (`joined` and
@@ -47,6 +55,9 @@ pub struct Presence {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Incoming {
     Message(WireMessage),
+    /// A message's whole current state (edited, deleted, reactions): it
+    /// replaces what is shown for the message with that id.
+    Update(WireMessage),
     Presence(Presence),
     Typing {
         room: String,
@@ -82,6 +93,8 @@ pub fn decode_noting(
     if cfg.message_events.iter().any(|e| e == event_type) {
         decode_message(cfg, data, event_id, ignored)
             .map(|m| m.map_or(Incoming::Ignored, Incoming::Message))
+    } else if is(&cfg.changes.update_event) {
+        decode_update(cfg, data)
     } else if is(&cfg.ping_event) {
         Ok(Incoming::Ping)
     } else if is(&cfg.presence_event) {
@@ -90,6 +103,15 @@ pub fn decode_noting(
         decode_typing(data)
     } else {
         Ok(Incoming::Ignored)
+    }
+}
+
+/// An update names its message by the JSON id: the SSE `id:` is the
+/// change's own.
+fn decode_update(cfg: &Config, data: &str) -> Result<Incoming, DecodeError> {
+    match decode_message(cfg, data, "", &mut None) {
+        Ok(Some(m)) if m.id.is_some() => Ok(Incoming::Update(m)),
+        _ => Err(DecodeError::BadNotice("update")),
     }
 }
 
@@ -144,6 +166,7 @@ fn decode_message(
         text: clip(text),
         ts,
         client_id: client_id.filter(|c| !c.is_empty()),
+        extra: extra::decode(&cfg.changes, &map),
     }))
 }
 
@@ -178,6 +201,7 @@ fn plain(cfg: &Config, text: &str, id: Option<String>) -> Option<WireMessage> {
             text: clip(text.to_string()),
             ts: None,
             client_id: None,
+            extra: None,
         }),
     }
 }
@@ -192,33 +216,6 @@ fn clip(mut text: String) -> String {
         text.push('…');
     }
     text
-}
-
-fn first<'a>(map: &'a Map<String, Value>, names: &[String]) -> Option<&'a Value> {
-    names.iter().find_map(|n| lookup(map, n))
-}
-
-/// A field by name; a dotted name (`data.author.name`) walks nested
-/// objects, unless the object has a key spelled with the dots itself.
-fn lookup<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
-    if let Some(v) = map.get(name) {
-        return Some(v);
-    }
-    let (head, rest) = name.split_once('.')?;
-    match map.get(head)? {
-        Value::Object(inner) => lookup(inner, rest),
-        _ => None,
-    }
-}
-
-/// Strings as they are; numbers and booleans as their JSON spelling.
-fn scalar_string(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
 }
 
 fn decode_presence(data: &str) -> Result<Incoming, DecodeError> {
@@ -275,13 +272,8 @@ pub struct Outgoing {
     pub user: String,
     pub text: String,
     pub client_id: String,
-}
-
-/// An encoded request body.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Encoded {
-    pub content_type: &'static str,
-    pub body: String,
+    /// The id of the message this one answers.
+    pub reply_to: Option<String>,
 }
 
 /// Encodes a message in the configured send format. With a data field
@@ -296,11 +288,14 @@ pub fn encode(cfg: &Config, msg: &Outgoing) -> Encoded {
         (&f.client_id, &msg.client_id),
     ];
     // In the configured order (a form body keeps it).
-    let object: Vec<(String, Value)> = fields
+    let mut object: Vec<(String, Value)> = fields
         .iter()
         .filter(|(name, _)| !name.is_empty())
         .map(|(k, v)| ((*k).clone(), Value::String((*v).clone())))
         .collect();
+    if let (Some(field), Some(id)) = (&cfg.changes.reply_field, &msg.reply_to) {
+        object.push((field.clone(), extra::id_value(id)));
+    }
     // The outer fields: every field, or the room and the data field.
     let outer: Vec<(String, Value)> = match &cfg.send_data_field {
         None => object,
@@ -687,6 +682,7 @@ mod tests {
             user: "ann".into(),
             text: "hi & bye".into(),
             client_id: "c1".into(),
+            reply_to: None,
         };
         let body = encode(&c, &out).body;
         let (topic, data) = body.split_once('&').unwrap();
@@ -711,12 +707,51 @@ mod tests {
     }
 
     #[test]
+    fn updates_name_their_message_by_the_json_id() {
+        let c = cfg();
+        let data = r#"{"id":5,"room":"g","user":"a","text":"","ts":1,"deleted":true}"#;
+        let Ok(Incoming::Update(m)) = decode(&c, "update", data, "17") else {
+            panic!("not an update")
+        };
+        // The SSE id (17) is the change's, not the message's.
+        assert_eq!(m.id.as_deref(), Some("5"));
+        assert!(m.extra.unwrap().deleted);
+        let no_id = r#"{"room":"g","text":"x"}"#;
+        assert_eq!(
+            decode(&c, "update", no_id, "17"),
+            Err(DecodeError::BadNotice("update"))
+        );
+        // Switched off, an update is just another event type.
+        let mut off = cfg();
+        off.changes.update_event = None;
+        assert_eq!(decode(&off, "update", data, "17"), Ok(Incoming::Ignored));
+    }
+
+    #[test]
+    fn a_reply_sends_the_originals_id() {
+        let out = Outgoing {
+            room: "g".into(),
+            user: "u".into(),
+            text: "yes".into(),
+            client_id: "k".into(),
+            reply_to: Some("41".into()),
+        };
+        let mut c = cfg();
+        let v: Value = serde_json::from_str(&encode(&c, &out).body).unwrap();
+        assert_eq!(v["reply_to"], serde_json::json!(41));
+        c.changes.reply_field = None;
+        let v: Value = serde_json::from_str(&encode(&c, &out).body).unwrap();
+        assert_eq!(v.get("reply_to"), None);
+    }
+
+    #[test]
     fn encode_formats() {
         let out = Outgoing {
             room: "general".into(),
             user: "Zoë".into(),
             text: "a&b=c\n".into(),
             client_id: "k1".into(),
+            reply_to: None,
         };
         let mut c = cfg();
         let e = encode(&c, &out);

@@ -6,6 +6,12 @@
 
 use crate::errors::Notice;
 
+mod en;
+mod key;
+mod zh;
+
+pub use key::Key;
+
 /// A UI language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Lang {
@@ -54,156 +60,33 @@ impl Lang {
     }
 }
 
-/// Fixed UI strings.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Key {
-    AppName,
-    JoinHeading,
-    Nickname,
-    NicknameHint,
-    Room,
-    RoomHint,
-    JoinButton,
-    Rooms,
-    AddRoom,
-    AddRoomLabel,
-    Leave,
-    MessageLabel,
-    MessagePlaceholder,
-    Send,
-    Connected,
-    Connecting,
-    Offline,
-    RetryNow,
-    Pending,
-    Retry,
-    Discard,
-    You,
-    Anonymous,
-    EmptyRoom,
-    ConfigError,
-    ConfigHelp,
-    Language,
-    InvalidNickname,
-    InvalidRoom,
-    ShowMore,
-    ShowLess,
-    LoadingOlder,
-    BeginningOfRoom,
-    Present,
-    Messages,
-    TooLong,
-    TextInvisible,
-    TextBidi,
-    Notifications,
-    NotificationsBlocked,
-    RoomLimit,
-    Dismiss,
-}
-
 /// The string for `key` in `lang`.
 pub fn t(lang: Lang, key: Key) -> &'static str {
     match lang {
-        Lang::En => english(key),
-        Lang::ZhCn => chinese(key),
+        Lang::En => en::english(key),
+        Lang::ZhCn => zh::chinese(key),
     }
 }
 
-fn english(key: Key) -> &'static str {
-    use Key::*;
-    match key {
-        AppName => "sse-chat",
-        JoinHeading => "Join the chat",
-        Nickname => "Nickname",
-        NicknameHint => "1–32 characters; shown next to your messages.",
-        Room => "Room",
-        RoomHint => "Letters, digits, _ and -.",
-        JoinButton => "Join",
-        Rooms => "Rooms",
-        AddRoom => "Join",
-        AddRoomLabel => "Join another room",
-        Leave => "Leave",
-        MessageLabel => "Message",
-        MessagePlaceholder => "Write a message… (Enter sends, Shift+Enter new line)",
-        Send => "Send",
-        Connected => "Connected",
-        Connecting => "Connecting…",
-        Offline => "Offline — messages are queued",
-        RetryNow => "Retry now",
-        Pending => "Sending…",
-        Retry => "Retry",
-        Discard => "Discard",
-        You => "you",
-        Anonymous => "anonymous",
-        EmptyRoom => "No messages yet. Say hello!",
-        ConfigError => "The chat is not configured correctly",
-        ConfigHelp => "Fix config.json or the URL parameters, then reload. See README, “Pointing at a backend”.",
-        Language => "Language",
-        InvalidNickname => "Enter a nickname of 1–32 characters without leading or trailing spaces.",
-        InvalidRoom => "Room names use 1–64 letters, digits, _ or -.",
-        ShowMore => "Show more",
-        ShowLess => "Show less",
-        LoadingOlder => "Loading older messages…",
-        BeginningOfRoom => "This is the beginning of the room.",
-        Present => "In this room",
-        Messages => "Messages",
-        TooLong => "Message is too long",
-        TextInvisible => "Message has no visible character",
-        TextBidi => "Message must not contain text direction overrides (U+202A–U+202E, U+2066–U+2069)",
-        Notifications => "Desktop notifications",
-        NotificationsBlocked => "Notifications are blocked in the browser settings.",
-        Dismiss => "Dismiss",
-        RoomLimit => "You can follow at most 20 rooms. Leave one first.",
+/// "👍 2: alice, bob", for a reaction's button.
+pub fn reacted_by(lang: Lang, emoji: &str, users: &[Box<str>]) -> String {
+    let names = users.join(", ");
+    match lang {
+        Lang::En => format!("{emoji} {}: {names}", users.len()),
+        Lang::ZhCn => format!("{emoji} {}：{names}", users.len()),
     }
 }
 
-fn chinese(key: Key) -> &'static str {
-    use Key::*;
-    match key {
-        AppName => "sse-chat",
-        JoinHeading => "加入聊天",
-        Nickname => "昵称",
-        NicknameHint => "1–32 个字符，显示在你的消息旁。",
-        Room => "房间",
-        RoomHint => "字母、数字、_ 和 -。",
-        JoinButton => "加入",
-        Rooms => "房间",
-        AddRoom => "加入",
-        AddRoomLabel => "加入其他房间",
-        Leave => "离开",
-        MessageLabel => "消息",
-        MessagePlaceholder => "输入消息…（Enter 发送，Shift+Enter 换行）",
-        Send => "发送",
-        Connected => "已连接",
-        Connecting => "正在连接…",
-        Offline => "离线 — 消息将排队发送",
-        RetryNow => "立即重试",
-        Pending => "发送中…",
-        Retry => "重试",
-        Discard => "丢弃",
-        You => "你",
-        Anonymous => "匿名",
-        EmptyRoom => "还没有消息，打个招呼吧！",
-        ConfigError => "聊天配置有误",
-        ConfigHelp => {
-            "请修正 config.json 或 URL 参数后重新加载。参见 README 的“Pointing at a backend”。"
-        }
-        Language => "语言",
-        InvalidNickname => "请输入 1–32 个字符的昵称，首尾不能有空格。",
-        InvalidRoom => "房间名由 1–64 个字母、数字、_ 或 - 组成。",
-        ShowMore => "展开",
-        ShowLess => "收起",
-        LoadingOlder => "正在加载更早的消息…",
-        BeginningOfRoom => "这是房间的开始。",
-        Present => "房间成员",
-        Messages => "消息",
-        TooLong => "消息过长",
-        TextInvisible => "消息没有可见的字符",
-        TextBidi => "消息不能包含文字方向覆盖字符（U+202A–U+202E、U+2066–U+2069）",
-        Notifications => "桌面通知",
-        NotificationsBlocked => "浏览器设置已阻止通知。",
-        Dismiss => "关闭",
-        RoomLimit => "最多可关注 20 个房间，请先离开一个。",
+/// "Could not edit the message: HTTP 403: …".
+pub fn change_failed(lang: Lang, what: crate::errors::ChangeKind, reason: &str) -> String {
+    use crate::errors::ChangeKind::*;
+    match (lang, what) {
+        (Lang::En, Edit) => format!("Could not edit the message: {reason}"),
+        (Lang::En, Delete) => format!("Could not delete the message: {reason}"),
+        (Lang::En, React) => format!("Could not change the reaction: {reason}"),
+        (Lang::ZhCn, Edit) => format!("无法编辑消息：{reason}"),
+        (Lang::ZhCn, Delete) => format!("无法删除消息：{reason}"),
+        (Lang::ZhCn, React) => format!("无法更改回应：{reason}"),
     }
 }
 
@@ -254,6 +137,7 @@ pub fn notice(lang: Lang, notice: &Notice) -> String {
         (Lang::En, Notice::HistoryFailed(e)) => format!("Older messages could not be loaded: {e}"),
         (Lang::ZhCn, Notice::HistoryFailed(e)) => format!("无法加载更早的消息：{e}"),
         (_, Notice::RoomLimit) => t(lang, Key::RoomLimit).to_string(),
+        (_, Notice::ChangeFailed { what, reason }) => change_failed(lang, *what, &reason.to_string()),
     }
 }
 

@@ -1,0 +1,178 @@
+//! Changes to messages already shown: an `update` event (or a newer copy
+//! of a message, in a replay or a history page) replaces the text, the
+//! tombstone and the reactions of the message with that id. Only that row
+//! re-renders (its version is bumped), and only if something differs, so
+//! applying a change twice does nothing.
+
+use super::chat_state::ChatState;
+use super::message::Message;
+use crate::protocol::{Quote, WireMessage};
+
+impl ChatState {
+    /// Applies `m`, the current state of a message, to the copy shown in
+    /// its room (`fallback` when it names none, else the active room). A
+    /// message not held (older than what was loaded, or a room not
+    /// followed) is left alone: history brings it in its current state.
+    pub(super) fn update(&mut self, m: WireMessage, fallback: Option<&str>) {
+        let room_name = m
+            .room
+            .clone()
+            .or_else(|| fallback.map(String::from))
+            .unwrap_or_else(|| self.active.clone());
+        let Some(id) = m.id.as_deref() else { return };
+        let Some(room) = self.room_mut(&room_name) else {
+            return;
+        };
+        let epoch = room.epoch;
+        let Some(i) = room
+            .log
+            .position(|x| x.epoch == epoch && x.id.as_deref() == Some(id))
+        else {
+            return;
+        };
+        if let Some(x) = room.log.get_mut(i) {
+            apply(x, m);
+        }
+    }
+
+    /// A quote of message `id` of `room`, if it is held.
+    pub(super) fn quote_of(&self, room: &str, id: &str) -> Option<Quote> {
+        let log = &self.room(room)?.log;
+        let i = log.position(|x| x.id.as_deref() == Some(id))?;
+        log.get(i)?.quote()
+    }
+}
+
+/// Takes the text and the extras of `m` into `x`, keeping what only this
+/// browser knows (send state, ownership, the local time of arrival).
+fn apply(x: &mut Message, m: WireMessage) {
+    let text_changed = *x.text != *m.text;
+    if !text_changed && x.extra == m.extra {
+        return;
+    }
+    if text_changed {
+        x.text = m.text.into_boxed_str();
+    }
+    x.extra = m.extra;
+    x.version += 1;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::chat_state::fixtures::wire;
+    use super::*;
+    use crate::protocol::{Extra, Incoming, Reaction};
+
+    fn state() -> ChatState {
+        ChatState::new("me", &["a".to_string()], "a")
+    }
+
+    fn texts(s: &ChatState) -> Vec<(String, u32, bool)> {
+        s.room("a")
+            .unwrap()
+            .log()
+            .iter()
+            .map(|m| (m.text.to_string(), m.version, m.deleted()))
+            .collect()
+    }
+
+    fn changed(id: &str, text: &str, extra: Extra) -> WireMessage {
+        WireMessage {
+            extra: Some(Box::new(extra)),
+            ..wire(Some(id), "a", "bob", text)
+        }
+    }
+
+    #[test]
+    fn an_update_changes_one_message_once() {
+        let mut s = state();
+        s.ingest(
+            vec![
+                (Incoming::Message(wire(Some("1"), "a", "bob", "helo")), None),
+                (Incoming::Message(wire(Some("2"), "a", "bob", "next")), None),
+            ],
+            0.0,
+        );
+        let edited = Extra {
+            edited_at: Some(5.0),
+            ..Extra::default()
+        };
+        let update = || Incoming::Update(changed("1", "hello", edited.clone()));
+        let report = s.ingest(vec![(update(), None)], 1.0);
+        assert!(report.arrived.is_empty(), "an edit is not a new message");
+        assert_eq!(
+            texts(&s),
+            [("hello".into(), 1, false), ("next".into(), 0, false)]
+        );
+        s.ingest(vec![(update(), None)], 2.0);
+        assert_eq!(texts(&s)[0].1, 1, "the same state again re-renders nothing");
+        // A message not held, or an update without an id, changes nothing.
+        s.ingest(
+            vec![(Incoming::Update(changed("9", "x", Extra::default())), None)],
+            3.0,
+        );
+        assert_eq!(s.room("a").unwrap().log().len(), 2);
+    }
+
+    #[test]
+    fn a_replayed_copy_of_an_edited_message_updates_it_and_adds_nothing() {
+        let mut s = state();
+        s.ingest(
+            vec![(Incoming::Message(wire(Some("1"), "a", "bob", "helo")), None)],
+            0.0,
+        );
+        // Fresh connection, or a history page: the message in its current
+        // state, text changed. Not a restarted backend's other message 1.
+        let tomb = Extra {
+            deleted: true,
+            ..Extra::default()
+        };
+        s.ingest(vec![(Incoming::Message(changed("1", "", tomb)), None)], 1.0);
+        assert_eq!(texts(&s), [("".into(), 1, true)]);
+        // Reactions on an unchanged text: the copy is a duplicate whose
+        // reactions are newer.
+        let mut s = state();
+        s.ingest(
+            vec![(Incoming::Message(wire(Some("1"), "a", "bob", "hi")), None)],
+            0.0,
+        );
+        let liked = Extra {
+            reactions: vec![Reaction {
+                emoji: "👍".into(),
+                users: vec!["me".into()],
+            }],
+            ..Extra::default()
+        };
+        s.ingest(
+            vec![(Incoming::Message(changed("1", "hi", liked)), None)],
+            1.0,
+        );
+        let log = s.room("a").unwrap().log();
+        assert_eq!(log.len(), 1);
+        assert!(log.get(0).unwrap().extra.as_ref().unwrap().reactions[0].by("me"));
+        // A history page may have been read before the last update came
+        // on the stream: its copy must not undo it.
+        s.prepend_history("a", vec![wire(Some("1"), "a", "bob", "hi")], false, 2.0);
+        let log = s.room("a").unwrap().log();
+        assert_eq!(log.len(), 1);
+        assert!(log.get(0).unwrap().extra.is_some());
+    }
+
+    #[test]
+    fn a_reply_quotes_what_is_held() {
+        let mut s = state();
+        s.ingest(
+            vec![(
+                Incoming::Message(wire(Some("7"), "a", "bob", "question")),
+                None,
+            )],
+            0.0,
+        );
+        let q = s.quote_of("a", "7").unwrap();
+        assert_eq!(
+            (&*q.id, q.user.as_deref(), &*q.text),
+            ("7", Some("bob"), "question")
+        );
+        assert_eq!(s.quote_of("a", "8"), None);
+    }
+}
