@@ -4,7 +4,8 @@
 //! - the pure core, no browser types, tested natively with `cargo test`:
 //!   [`config`] (runtime settings), [`protocol`] (SSE decoding, send
 //!   encoding), [`time`] (lenient times), [`state`] (the chat state reducer), [`backoff`], [`text`]
-//!   (linkify, folding), [`errors`] (typed failures and notices), [`i18n`];
+//!   (linkify, folding), [`markup`] (formatting and mentions), [`errors`] (typed failures and
+//!   notices), [`i18n`];
 //! - [`transport`]: browser glue (EventSource, fetch, storage, timers);
 //! - [`chat`]: the chat service, read-only signals and commands;
 //! - [`ui`]: Leptos components, one per file.
@@ -14,6 +15,7 @@ pub mod chat;
 pub mod config;
 pub mod errors;
 pub mod i18n;
+pub mod markup;
 pub mod protocol;
 pub mod state;
 pub mod text;

@@ -22,7 +22,7 @@ use wasm_bindgen_test::*;
 
 mod common;
 
-use common::{mount, next_frame, wait_for};
+use common::{mount, mount_with, next_frame, wait_for};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -587,4 +587,104 @@ async fn a_large_room_lists_some_users_and_counts_the_others() {
     settle().await;
     assert_eq!(count(&m.root, ".presence li.more"), 0);
     assert_eq!(count(&m.root, ".presence li"), 2);
+}
+
+/// Marks every message row, so a test can tell a re-rendered row (a new
+/// node, unmarked) from one left alone.
+fn mark_rows(root: &web_sys::HtmlElement) {
+    let rows = root.query_selector_all("li.msg").unwrap();
+    for i in 0..rows.length() {
+        let row: web_sys::Element = rows.item(i).unwrap().unchecked_into();
+        row.set_attribute("data-probe", "kept").unwrap();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_reaction_or_an_edit_re_renders_its_row_only() {
+    use sse_chat::protocol::{Extra, Reaction};
+    let m = mount(|| view! { <MessageList /> });
+    ingest(
+        &m.writer,
+        (1..=3)
+            .map(|i| wire(i, "bob", &format!("m{i}"), 1.7e12 + i as f64))
+            .collect(),
+    );
+    settle().await;
+    mark_rows(&m.root);
+    let liked = WireMessage {
+        extra: Some(Box::new(Extra {
+            reactions: vec![Reaction {
+                emoji: "👍".into(),
+                users: vec!["me".into()],
+            }],
+            edited_at: Some(1.7e12 + 9.0),
+            ..Extra::default()
+        })),
+        ..wire(2, "bob", "m2 fixed", 1.7e12 + 2.0)
+    };
+    m.writer.state.update(|s| {
+        s.ingest(vec![(Incoming::Update(liked), None)], 0.0);
+    });
+    settle().await;
+    let probe = |id: u32| {
+        m.root
+            .query_selector(&format!("li.msg[data-id=\"{id}\"]"))
+            .unwrap()
+            .unwrap()
+            .get_attribute("data-probe")
+    };
+    assert_eq!(probe(1).as_deref(), Some("kept"));
+    assert_eq!(probe(3).as_deref(), Some("kept"));
+    assert_eq!(probe(2), None, "the changed row is new");
+    let row = "li.msg[data-id=\"2\"]";
+    assert_eq!(text_of(&m.root, &format!("{row} .msg-text")), "m2 fixed");
+    assert_eq!(text_of(&m.root, &format!("{row} .edited")), "(edited)");
+    let chip = m
+        .root
+        .query_selector(&format!("{row} .reaction"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(chip.get_attribute("aria-pressed").as_deref(), Some("true"));
+    assert_eq!(
+        chip.get_attribute("aria-label").as_deref(),
+        Some("👍 1: me")
+    );
+}
+
+/// One message of ours and one of bob's, rendered.
+async fn two_authors(m: &common::Mounted) {
+    let mine = wire(1, "me", "mine", 1.7e12);
+    ingest(
+        &m.writer,
+        vec![mine, wire(2, "bob", "theirs", 1.7e12 + 1.0)],
+    );
+    settle().await;
+}
+
+#[wasm_bindgen_test]
+async fn a_backend_without_changes_shows_none_of_their_controls() {
+    let mut cfg = Config::default();
+    let c = &mut cfg.changes;
+    (c.reply_field, c.edit_url, c.delete_url, c.react_url) = (None, None, None, None);
+    let m = mount_with(cfg, || view! { <MessageList /> });
+    two_authors(&m).await;
+    assert_eq!(count(&m.root, "li.msg"), 2);
+    assert_eq!(count(&m.root, ".msg-actions button"), 0);
+    // With the reference defaults, the same rows offer them.
+    let m = mount(|| view! { <MessageList /> });
+    two_authors(&m).await;
+    let labels: Vec<String> = {
+        let all = m
+            .root
+            .query_selector_all("li.msg[data-id=\"1\"] .msg-actions button")
+            .unwrap();
+        (0..all.length())
+            .map(|i| all.item(i).unwrap().text_content().unwrap())
+            .collect()
+    };
+    assert_eq!(labels, ["Reply", "Add reaction", "Edit", "Delete"]);
+    assert_eq!(
+        count(&m.root, "li.msg[data-id=\"2\"] .msg-actions button"),
+        2
+    );
 }

@@ -60,6 +60,8 @@ impl Chat {
         let Some(report) = self.state.try_update(|s| s.ingest(batch, now_ms())) else {
             return;
         };
+        // What the reader sees as it comes (the replay too) is read.
+        self.save_read();
         if !report.arrived.is_empty() {
             self.notify(&report.arrived);
             self.announce(&report.arrived);
@@ -75,8 +77,16 @@ impl Chat {
             return;
         }
         let anonymous = t(self.lang.get_untracked(), Key::Anonymous);
-        if let Some(a) = arrived.last() {
-            let title = format!("{} · #{}", a.user.as_deref().unwrap_or(anonymous), a.room);
+        // A mention stands for the batch before anything else; a muted
+        // room's other messages notify nobody.
+        let pick = arrived.iter().rev().find(|a| a.mention);
+        if let Some(a) = pick.or_else(|| arrived.iter().rev().find(|a| !a.muted)) {
+            let at = if a.mention { "@ " } else { "" };
+            let title = format!(
+                "{at}{} · #{}",
+                a.user.as_deref().unwrap_or(anonymous),
+                a.room
+            );
             notify::show(
                 &title,
                 &a.text.chars().take(200).collect::<String>(),
@@ -90,8 +100,10 @@ impl Chat {
         let anonymous = t(lang, Key::Anonymous);
         self.announcements.update(|list| {
             let first = list.last().map_or(0, |(n, _)| n + 1);
-            let skip = arrived.len().saturating_sub(ANNOUNCED_PER_BATCH);
-            for (n, a) in (first..).zip(&arrived[skip..]) {
+            // Muted rooms speak only of mentions.
+            let heard: Vec<&Arrival> = arrived.iter().filter(|a| a.mention || !a.muted).collect();
+            let skip = heard.len().saturating_sub(ANNOUNCED_PER_BATCH);
+            for (n, a) in (first..).zip(&heard[skip..]) {
                 let user = a.user.as_deref().unwrap_or(anonymous);
                 list.push((n, announce(lang, user, &a.room, &a.text)));
             }

@@ -160,6 +160,41 @@ impl Chat {
             .unwrap_or_default()
     }
 
+    /// Mutes `room` (only mentions count and notify), or unmutes it.
+    pub fn toggle_mute(&self, room: &str) {
+        self.state.update(|s| {
+            let muted = s.room(room).is_some_and(|r| r.muted());
+            s.set_muted(room, !muted);
+        });
+        let muted = self.state.with_untracked(|s| s.muted_rooms());
+        let _ = storage::set(keys::MUTED, &muted.join(","));
+    }
+
+    /// Mutes and read positions saved by earlier visits.
+    pub(super) fn restore_room_prefs(&self) {
+        let muted = storage::get(keys::MUTED).unwrap_or_default();
+        let events_url = self.cfg.with_value(|c| c.events_url.clone());
+        self.state.update(|s| {
+            for room in muted.split(',').filter(|r| !r.is_empty()) {
+                s.set_muted(room, true);
+            }
+            for room in s.room_names() {
+                if let Some(id) = storage::get(&keys::read(&events_url, &room)) {
+                    s.restore_read(&room, &id);
+                }
+            }
+        });
+    }
+
+    /// Saves how far the active room was read, when that moved.
+    pub(super) fn save_read(&self) {
+        let Some(Some((room, id))) = self.state.try_update(|s| s.note_read()) else {
+            return;
+        };
+        let events_url = self.cfg.with_value(|c| c.events_url.clone());
+        let _ = storage::set(&keys::read(&events_url, &room), &id);
+    }
+
     pub(super) fn save_rooms(&self) {
         let (rooms, active) = self
             .state

@@ -39,6 +39,7 @@ impl Chat {
             s.set_history_before(started - CLOCK_SKEW_MS);
             s.set_visible(is_visible());
         });
+        chat.restore_room_prefs();
         // Restored unsent messages first: their rooms belong on the stream.
         // A read-only feed has nothing to send.
         let tab = new_client_id();

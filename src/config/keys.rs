@@ -32,6 +32,7 @@ const EVENTS_PLACEHOLDERS: &[&str] = &["rooms", "rooms:*", "room", "user"];
 const SEND_PLACEHOLDERS: &[&str] = &["room", "user"];
 const HISTORY_PLACEHOLDERS: &[&str] = &["room", "before", "limit"];
 const CHANGE_PLACEHOLDERS: &[&str] = &["id", "room", "user"];
+const SEARCH_PLACEHOLDERS: &[&str] = &["room", "q", "limit"];
 
 /// Every setting, in README order. Each setter is a non-capturing closure
 /// (`parse(raw).map(|v| store v)`) so the key and the field it writes sit on
@@ -60,6 +61,10 @@ pub(super) const SETTINGS: &[Setting] = &[
     Setting {
         name: "typingUrl",
         set: |c, r| optional(r, |r| url_template(r, SEND_PLACEHOLDERS)).map(|v| c.typing_url = v),
+    },
+    Setting {
+        name: "searchUrl",
+        set: |c, r| optional(r, |r| url_template(r, SEARCH_PLACEHOLDERS)).map(|v| c.search_url = v),
     },
     Setting {
         name: "messageEvents",
@@ -152,6 +157,10 @@ pub(super) const SETTINGS: &[Setting] = &[
         name: "maxLength",
         // The bounds keep the value well inside usize, even on wasm32.
         set: |c, r| number(r, 1, 1_000_000).map(|n| c.max_length = n as usize),
+    },
+    Setting {
+        name: "formatting",
+        set: |c, r| boolean(r).map(|v| c.formatting = v),
     },
     Setting {
         name: "updateEvent",
@@ -282,6 +291,12 @@ mod tests {
         ex("typingUrl", r#""/t/{user}""#, "/t/{user}", |c| {
             c.typing_url.as_deref() == Some("/t/{user}")
         }),
+        ex(
+            "searchUrl",
+            r#""/s?in={room}&q={q}""#,
+            "/s?in={room}&q={q}",
+            |c| c.search_url.as_deref() == Some("/s?in={room}&q={q}"),
+        ),
         ex("messageEvents", r#"["msg", "chat"]"#, "msg,chat", |c| {
             c.message_events == ["msg", "chat"]
         }),
@@ -342,6 +357,7 @@ mod tests {
             c.rooms == ["lobby", "dev-ops"]
         }),
         ex("maxLength", "280", "280", |c| c.max_length == 280),
+        ex("formatting", "false", "false", |c| !c.formatting),
         ex("updateEvent", r#""changed""#, "changed", |c| {
             c.changes.update_event.as_deref() == Some("changed")
         }),

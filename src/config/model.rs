@@ -95,6 +95,9 @@ pub struct Config {
     pub history_url: Option<String>,
     /// Optional typing-notification POST URL. Placeholders: `{room}`, `{user}`.
     pub typing_url: Option<String>,
+    /// Optional search URL (GET, answered like a history page). Placeholders:
+    /// `{room}`, `{q}`, `{limit}`. Without it, search covers what is loaded.
+    pub search_url: Option<String>,
     /// SSE event types that carry chat messages.
     pub message_events: Vec<String>,
     /// Heartbeat event type; enables stall detection when set.
@@ -128,6 +131,9 @@ pub struct Config {
     pub max_length: usize,
     /// Replies, edits, deletes and reactions.
     pub changes: Changes,
+    /// Render simple formatting (code, quotes, bold, italic, strike);
+    /// `false` shows every message exactly as typed.
+    pub formatting: bool,
 }
 
 fn strings(list: &[&str]) -> Vec<String> {
@@ -141,6 +147,7 @@ impl Default for Config {
             send_url: Some("/api/messages".into()),
             history_url: Some("/api/rooms/{room}/messages?before={before}&limit={limit}".into()),
             typing_url: Some("/api/typing".into()),
+            search_url: Some("/api/rooms/{room}/search?q={q}&limit={limit}".into()),
             message_events: strings(&["message"]),
             ping_event: Some("ping".into()),
             stall_timeout_ms: 45_000,
@@ -177,6 +184,7 @@ impl Default for Config {
                 deleted_field: Some("deleted".into()),
                 reactions_field: Some("reactions".into()),
             },
+            formatting: true,
         }
     }
 }

@@ -46,6 +46,7 @@ pub(super) const PRESETS: &[Preset] = &[
             ("resumeParam", ""),
             ("plainText", "message"),
             // No replies, edits, deletes or reactions: none of their controls.
+            ("searchUrl", ""),
             ("replyField", ""),
             ("updateEvent", ""),
             ("editUrl", ""),
@@ -68,6 +69,7 @@ pub(super) const PRESETS: &[Preset] = &[
             ("typingEvent", ""),
             ("resumeParam", "last_event_id"),
             // No replies, edits, deletes or reactions: none of their controls.
+            ("searchUrl", ""),
             ("replyField", ""),
             ("updateEvent", ""),
             ("editUrl", ""),
@@ -92,6 +94,7 @@ pub(super) const PRESETS: &[Preset] = &[
             ("typingEvent", ""),
             ("resumeParam", "lastEventID"),
             // No replies, edits, deletes or reactions: none of their controls.
+            ("searchUrl", ""),
             ("replyField", ""),
             ("updateEvent", ""),
             ("editUrl", ""),

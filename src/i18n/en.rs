@@ -63,5 +63,15 @@ pub(super) fn english(key: Key) -> &'static str {
         Original => "Go to the original message",
         OriginalDeleted => "The original message was deleted",
         MessageActions => "Message actions",
+        NewLine => "New",
+        Mute => "Mute",
+        Unmute => "Unmute",
+        Muted => "muted",
+        MentionSuggestions => "People to mention",
+        Search => "Search",
+        SearchPlaceholder => "Search this room",
+        SearchResults => "Search results",
+        NoResults => "No messages found",
+        CloseSearch => "Close search",
     }
 }

@@ -68,6 +68,24 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
     }
 }
 
+/// ", 2 mentions of you" (after a room's unread count, for screen readers).
+pub fn mention_count(lang: Lang, n: usize) -> String {
+    match (lang, n) {
+        (Lang::En, 1) => ", 1 mention of you".to_string(),
+        (Lang::En, n) => format!(", {n} mentions of you"),
+        (Lang::ZhCn, n) => format!("，{n} 条提及你的消息"),
+    }
+}
+
+/// "3 messages found".
+pub fn search_count(lang: Lang, n: usize) -> String {
+    match (lang, n) {
+        (Lang::En, 1) => "1 message found".to_string(),
+        (Lang::En, n) => format!("{n} messages found"),
+        (Lang::ZhCn, n) => format!("找到 {n} 条消息"),
+    }
+}
+
 /// "👍 2: alice, bob", for a reaction's button.
 pub fn reacted_by(lang: Lang, emoji: &str, users: &[Box<str>]) -> String {
     let names = users.join(", ");

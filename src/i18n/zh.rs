@@ -65,5 +65,15 @@ pub(super) fn chinese(key: Key) -> &'static str {
         Original => "转到原消息",
         OriginalDeleted => "原消息已删除",
         MessageActions => "消息操作",
+        NewLine => "新消息",
+        Mute => "静音",
+        Unmute => "取消静音",
+        Muted => "已静音",
+        MentionSuggestions => "可提及的人",
+        Search => "搜索",
+        SearchPlaceholder => "搜索此房间",
+        SearchResults => "搜索结果",
+        NoResults => "没有找到消息",
+        CloseSearch => "关闭搜索",
     }
 }

@@ -5,6 +5,7 @@
 use super::dedupe::{fingerprint, DedupeKey, Lookup, Seen};
 use super::message::{self, Message, Names};
 use super::room::Room;
+use crate::markup::mentions;
 use crate::protocol::{Incoming, WireMessage};
 
 /// Default cap of messages kept in memory per room; older ones are dropped
@@ -17,6 +18,10 @@ pub struct Arrival {
     pub room: String,
     pub user: Option<String>,
     pub text: String,
+    /// It mentions us (`@me`).
+    pub mention: bool,
+    /// Its room is muted: only a mention is worth a notification.
+    pub muted: bool,
 }
 
 /// What a batch changed.
@@ -46,7 +51,7 @@ pub struct ChatState {
     /// Messages stamped before this time (epoch ms) are history: replays
     /// of the past on a fresh connection. They are shown but neither
     /// counted as unread nor announced.
-    history_before: f64,
+    pub(super) history_before: f64,
 }
 
 impl ChatState {
@@ -107,6 +112,7 @@ impl ChatState {
                 Incoming::Ping | Incoming::Ignored => {}
             }
         }
+        self.place_marker();
         report
     }
 
@@ -174,10 +180,14 @@ impl ChatState {
         let mut msg = Message::from_wire(uid, m, &self.me, now, &mut self.names);
         msg.epoch = epoch;
         let counts = is_new && !msg.mine && (room_name != self.active || !self.reading);
+        let mention = !msg.mine && !msg.deleted() && mentions(&msg.text, &self.me);
+        let muted = self.room(&room_name).is_some_and(|r| r.muted);
         let arrival = (is_new && !msg.mine).then(|| Arrival {
             room: room_name.clone(),
             user: msg.user.as_deref().map(String::from),
             text: msg.text.to_string(),
+            mention,
+            muted,
         });
         let cap = self.cap;
         let Some(room) = self.room_mut(&room_name) else {
@@ -187,8 +197,12 @@ impl ChatState {
             room.stop_typing(user);
         }
         room.log.insert_live(msg);
-        if counts {
+        // A muted room counts only what mentions us.
+        if counts && (mention || !muted) {
             room.unread += 1;
+        }
+        if counts && mention {
+            room.mentions += 1;
         }
         room.log.enforce_cap(cap);
         report.arrived.extend(arrival);
@@ -234,6 +248,7 @@ impl ChatState {
         if let Some(room) = self.room_mut(room_name) {
             room.log.prepend(fresh, has_more);
         }
+        self.place_marker();
         added
     }
 }

@@ -8,6 +8,8 @@
 //! - [`dedupe`]: typed dedupe keys in a bounded set;
 //! - [`outgoing`]: our own messages (pending, echo, confirm, retry, discard);
 //! - [`changes`]: edits, tombstones and reactions applied to shown messages;
+//! - [`read_marker`]: what was read per room, and the "New" line;
+//! - [`search`]: finding messages among those held;
 //! - [`room`]: one room (its log, unread count, presence, typing);
 //! - [`room_set`]: the room set (active room, reading state, join, leave);
 //! - [`chat_state`]: the state itself, routing incoming events and history
@@ -22,8 +24,10 @@ pub mod dedupe;
 pub mod log;
 pub mod message;
 pub mod outgoing;
+pub mod read_marker;
 pub mod room;
 pub mod room_set;
+pub mod search;
 
 pub use chat_state::{Arrival, ChatState, Report, DEFAULT_CAP};
 pub use log::MessageLog;

@@ -29,6 +29,24 @@ pub struct Room {
     /// The id epoch: bumped when the backend reuses an id for another
     /// message (it restarted counting).
     pub(super) epoch: u32,
+    /// What was read, and the "New" line.
+    pub(super) read: ReadMarker,
+    /// Unread messages that mention us (also counted in `unread`).
+    pub(super) mentions: usize,
+    /// Arrivals here count as unread, and notify, only when they mention us.
+    pub(super) muted: bool,
+}
+
+/// What was read in one room, and the "New" line ([`super::read_marker`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReadMarker {
+    /// The id of the newest message read here (saved across reloads).
+    pub(super) read_upto: Option<Box<str>>,
+    /// The read id when the room was opened; `Some` until the marker was
+    /// placed (or found to be unneeded), as messages may still arrive.
+    pub(super) pending: Option<Box<str>>,
+    /// The uid of the first unread message when the room was opened.
+    pub(super) marker: Option<u64>,
 }
 
 /// How many accepted-without-id messages wait for their echo at most.
@@ -50,6 +68,16 @@ impl Room {
     /// Messages counted as unread.
     pub fn unread(&self) -> usize {
         self.unread
+    }
+
+    /// Unread messages that mention us.
+    pub fn mentions(&self) -> usize {
+        self.mentions
+    }
+
+    /// Whether only mentions count here.
+    pub fn muted(&self) -> bool {
+        self.muted
     }
 
     /// Who is here, sorted.

@@ -75,8 +75,12 @@ impl ChatState {
         if !self.join(name) && self.room(name).is_none() {
             return false;
         }
+        let switched = self.active != name;
         self.active = name.to_string();
         self.mark_read_active();
+        if switched {
+            self.open_marker();
+        }
         true
     }
 
@@ -114,14 +118,30 @@ impl ChatState {
     pub fn mark_read(&mut self, room: &str) {
         if let Some(r) = self.room_mut(room) {
             r.unread = 0;
+            r.mentions = 0;
         }
     }
 
     fn mark_read_active(&mut self) {
         let active = self.active.clone();
-        if let Some(r) = self.room_mut(&active) {
-            r.unread = 0;
+        self.mark_read(&active);
+    }
+
+    /// Mutes `room` (only mentions count and notify), or unmutes it.
+    pub fn set_muted(&mut self, room: &str, muted: bool) {
+        if let Some(r) = self.room_mut(room) {
+            r.muted = muted;
+            if muted {
+                // What is unread and mentions nobody stops counting.
+                r.unread = r.mentions;
+            }
         }
+    }
+
+    /// The muted rooms, for saving.
+    pub fn muted_rooms(&self) -> Vec<String> {
+        let muted = self.rooms.iter().filter(|r| r.muted);
+        muted.map(|r| r.name.clone()).collect()
     }
 
     pub(super) fn presence(&mut self, p: Presence) {

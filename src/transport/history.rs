@@ -1,4 +1,5 @@
-//! Scroll-back: older messages of a room from the backend's history URL.
+//! Scroll-back: older messages of a room from the backend's history URL,
+//! and the backend's search of a room.
 
 use super::http::get;
 use crate::config::{fill_template, Config};
@@ -34,4 +35,24 @@ pub async fn fetch_older(
         )));
     }
     decode_history(cfg, &answer.body, limit)
+}
+
+/// The backend's messages of `room` containing `query` (the search URL
+/// `template`), in the shape of a history page.
+pub async fn fetch_search(
+    cfg: &Config,
+    template: &str,
+    room: &str,
+    query: &str,
+    abort: Option<&AbortSignal>,
+) -> Result<Vec<crate::protocol::WireMessage>, HistoryError> {
+    let url = fill_template(template, &[("room", room), ("q", query), ("limit", "20")]);
+    let answer = get(cfg, &url, abort).await.map_err(HistoryError::Request)?;
+    if !answer.ok() {
+        return Err(HistoryError::Request(RequestError::from_response(
+            answer.status,
+            &answer.body,
+        )));
+    }
+    decode_history(cfg, &answer.body, usize::MAX).map(|page| page.messages)
 }

@@ -15,6 +15,14 @@ pub mod keys {
     pub const LANG: &str = "sse-chat.lang";
     /// "on" when the user opted in to desktop notifications.
     pub const NOTIFICATIONS: &str = "sse-chat.notifications";
+    /// Muted rooms, comma-joined.
+    pub const MUTED: &str = "sse-chat.muted";
+
+    /// The id of the newest message read in `room` of the backend whose
+    /// stream is `events_url` (ids mean nothing across backends).
+    pub fn read(events_url: &str, room: &str) -> String {
+        format!("sse-chat.read:{events_url}:{room}")
+    }
 
     /// The outbox of one backend: the key includes the send URL, so one
     /// origin serving several backends keeps their queues apart.

@@ -3,6 +3,7 @@
 
 use super::composer::Composer;
 use super::message_list::MessageList;
+use super::search::Search;
 use super::sidebar::Sidebar;
 use super::status::StatusBar;
 use super::use_lang;
@@ -49,6 +50,7 @@ pub fn ChatScreen(
                 <header class="room-header">
                     <h1 id="room-title">"#" {move || chat.state().with(|s| s.active().to_string())}</h1>
                     <StatusBar />
+                    <Search lang />
                 </header>
                 <MessageList />
                 {(!read_only).then(|| view! { <Composer /> })}

@@ -3,6 +3,7 @@
 //! composer edits one's last message. Sending works offline (the outbox
 //! queues it); an edit is sent at once.
 
+use super::mention_box::{MentionBox, MentionList};
 use super::{tr, use_lang};
 use crate::chat::{Chat, Compose};
 use crate::i18n::{length, t, typing, Key};
@@ -42,9 +43,62 @@ pub fn Composer() -> impl IntoView {
             let _ = el.focus();
         }
     };
-    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+    let mentions = MentionBox::new();
+    let on_keydown = keydown(chat, text, input, mentions, send);
+
+    let editing = move || chat.compose().with(|c| matches!(c, Compose::Edit { .. }));
+    view! {
+        <TypingLine />
+        <ComposeMode />
+        <MentionList mentions text input />
+        <form class="composer" on:submit=move |ev| {
+            ev.prevent_default();
+            send();
+        }>
+            <label for="composer-input" class="sr-only">{tr(Key::MessageLabel)}</label>
+            <textarea
+                id="composer-input"
+                node_ref=input
+                rows="2"
+                placeholder=tr(Key::MessagePlaceholder)
+                aria-describedby="composer-counter"
+                aria-invalid=move || invalid().to_string()
+                aria-autocomplete="list"
+                aria-controls=move || mentions.active_id().map(|_| "mention-list")
+                aria-activedescendant=move || mentions.active_id()
+                prop:value=move || text.get()
+                on:input=move |ev| {
+                    text.set(event_target_value(&ev));
+                    mentions.on_input(chat, input);
+                    chat.typing();
+                }
+                on:keydown=on_keydown
+            ></textarea>
+            <Counter count max problem />
+            <button type="submit" class="primary" disabled=move || !can_send()>
+                {move || if editing() { tr(Key::Save)() } else { tr(Key::Send)() }}
+            </button>
+        </form>
+    }
+}
+
+/// Enter sends (not inside an IME composition, nor while the mention list
+/// takes it), Escape ends a reply or an edit (else jumps to the newest
+/// message), Up in an empty composer edits the last own message.
+fn keydown(
+    chat: Chat,
+    text: RwSignal<String>,
+    input: NodeRef<Textarea>,
+    mentions: MentionBox,
+    send: impl Fn() + Copy + 'static,
+) -> impl Fn(leptos::ev::KeyboardEvent) + 'static {
+    move |ev: leptos::ev::KeyboardEvent| {
         // Enter inside an IME composition confirms the candidate, not the message.
         if ev.is_composing() {
+            return;
+        }
+        if mentions.on_key(&ev.key(), text, input) {
+            ev.prevent_default();
             return;
         }
         let mode = chat.compose().get_untracked();
@@ -60,36 +114,6 @@ pub fn Composer() -> impl IntoView {
             }
             _ => {}
         }
-    };
-
-    let editing = move || chat.compose().with(|c| matches!(c, Compose::Edit { .. }));
-    view! {
-        <TypingLine />
-        <ComposeMode />
-        <form class="composer" on:submit=move |ev| {
-            ev.prevent_default();
-            send();
-        }>
-            <label for="composer-input" class="sr-only">{tr(Key::MessageLabel)}</label>
-            <textarea
-                id="composer-input"
-                node_ref=input
-                rows="2"
-                placeholder=tr(Key::MessagePlaceholder)
-                aria-describedby="composer-counter"
-                aria-invalid=move || invalid().to_string()
-                prop:value=move || text.get()
-                on:input=move |ev| {
-                    text.set(event_target_value(&ev));
-                    chat.typing();
-                }
-                on:keydown=on_keydown
-            ></textarea>
-            <Counter count max problem />
-            <button type="submit" class="primary" disabled=move || !can_send()>
-                {move || if editing() { tr(Key::Save)() } else { tr(Key::Send)() }}
-            </button>
-        </form>
     }
 }
 

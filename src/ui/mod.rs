@@ -10,7 +10,9 @@ pub mod error_screen;
 pub mod format;
 pub mod join;
 pub mod lang_select;
+pub mod mention_box;
 pub mod message_list;
+pub mod search;
 pub mod sidebar;
 pub mod status;
 

@@ -4,7 +4,7 @@ use super::lang_select::LangSelect;
 use super::{tr, use_lang};
 use crate::chat::Chat;
 use crate::config::is_room_name;
-use crate::i18n::{more_present, t, unread, Key};
+use crate::i18n::{mention_count, more_present, t, unread, Key};
 use crate::transport::notify;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -56,7 +56,25 @@ fn RoomItem(
             .with(|s| s.room(&name).map_or(0, |r| r.unread()))
     });
     let active = Memo::new(move |_| chat.state().with(|s| s.active() == name.get_value()));
+    let (mentions, muted) = (
+        Memo::new(move |_| {
+            chat.state()
+                .with(|s| s.room(&name.get_value()).map_or(0, |r| r.mentions()))
+        }),
+        Memo::new(move |_| {
+            chat.state()
+                .with(|s| s.room(&name.get_value()).is_some_and(|r| r.muted()))
+        }),
+    );
     let leave_label = move || format!("{} #{}", t(lang.get(), Key::Leave), name.get_value());
+    let badge_class = move || {
+        if mentions.get() > 0 {
+            "badge mention"
+        } else {
+            "badge"
+        }
+    };
+    let mute_label = move || format!("{} #{}", t(lang.get(), Key::Mute), name.get_value());
     view! {
         <li class="room-item" class:active=move || active.get()>
             <button
@@ -66,9 +84,26 @@ fn RoomItem(
             >
                 <span class="room-name">"#" {name.get_value()}</span>
                 <Show when=move || { count.get() > 0 }>
-                    <span class="badge" aria-hidden="true">{count}</span>
+                    <span class=badge_class aria-hidden="true">
+                        {move || if mentions.get() > 0 { "@ " } else { "" }} {count}
+                    </span>
                     <span class="sr-only">{move || unread(lang.get(), count.get())}</span>
                 </Show>
+                <Show when=move || { mentions.get() > 0 }>
+                    <span class="sr-only">{move || mention_count(lang.get(), mentions.get())}</span>
+                </Show>
+                <Show when=move || muted.get()>
+                    <span class="muted-mark">{tr(Key::Muted)}</span>
+                </Show>
+            </button>
+            <button
+                class="mute"
+                aria-pressed=move || muted.get().to_string()
+                aria-label=mute_label
+                title=mute_label
+                on:click=move |_| chat.toggle_mute(&name.get_value())
+            >
+                {move || if muted.get() { "🔕" } else { "🔔" }}
             </button>
             <button
                 class="leave"
@@ -158,7 +193,6 @@ fn PresenceList() -> impl IntoView {
 /// hidden.
 #[component]
 fn NotificationToggle() -> impl IntoView {
-    let lang = use_lang();
     let on = RwSignal::new(notify::enabled());
     let blocked = RwSignal::new(false);
     let toggle = move |ev: leptos::ev::Event| {
@@ -175,7 +209,7 @@ fn NotificationToggle() -> impl IntoView {
             <span>{tr(Key::Notifications)}</span>
         </label>
         <Show when=move || blocked.get()>
-            <p class="hint">{move || t(lang.get(), Key::NotificationsBlocked)}</p>
+            <p class="hint">{tr(Key::NotificationsBlocked)}</p>
         </Show>
     }
 }

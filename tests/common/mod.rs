@@ -87,6 +87,11 @@ fn load_stylesheet() {
 
 /// Mounts `view` with a detached chat (user "me", room "general") in context.
 pub fn mount<V: IntoView + 'static>(view: impl Fn() -> V + 'static) -> Mounted {
+    mount_with(Config::default(), view)
+}
+
+/// [`mount`] with a chat configured by `cfg`.
+pub fn mount_with<V: IntoView + 'static>(cfg: Config, view: impl Fn() -> V + 'static) -> Mounted {
     load_stylesheet();
     let root: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
     // A fixed-size box, so scrolling and windowing behave as on a page.
@@ -103,7 +108,7 @@ pub fn mount<V: IntoView + 'static>(view: impl Fn() -> V + 'static) -> Mounted {
         provide_context(lang);
         let (chat, writer) = Chat::detached(
             lang,
-            Arc::new(Config::default()),
+            Arc::new(cfg.clone()),
             "me",
             &["general".into()],
             "general",

@@ -16,6 +16,17 @@ async function busyRoom(page: Page, request: any, room: string) {
     'mailto:team@example.com for questions',
   ]);
   await expect(messages(page, 'mailto:team@example.com for questions')).toHaveCount(1);
+  // Replies, reactions, edits, tombstones, formatting and mentions.
+  const base = process.env.BASE_URL;
+  const first = await (await request.post(`${base}/api/messages`, { data: { room, user: 'carol', text: 'Deploy **today**, `v2`' } })).json();
+  await request.post(`${base}/api/messages`, { data: { room, user: 'erin', text: '@dana see above', reply_to: first.id } });
+  await request.post(`${base}/api/messages/${first.id}/reactions`, { data: { user: 'erin', emoji: '🎉', on: true } });
+  await request.post(`${base}/api/messages/${first.id}/edit`, { data: { user: 'carol', text: 'Deploy **today**, `v3`' } });
+  const gone = await (await request.post(`${base}/api/messages`, { data: { room, user: 'carol', text: 'oops' } })).json();
+  await request.post(`${base}/api/messages/${gone.id}/delete`, { data: { user: 'carol' } });
+  await expect(page.locator('li.msg .reaction')).toHaveCount(1);
+  await expect(page.locator('li.msg.deleted')).toHaveCount(1);
+  await expect(page.locator('li.msg .quote')).toHaveCount(1);
   await send(page, 'sounds good');
   await page.route('**/api/messages', (route) =>
     route.fulfill({ status: 422, contentType: 'application/json', body: '{"error":"text is not allowed"}' }),
@@ -35,6 +46,20 @@ for (const scheme of ['light', 'dark'] as const) {
     const room = uniqueRoom('a11y');
     const chat = await join(browser, 'dana', room, { colorScheme: scheme });
     await busyRoom(chat, request, room);
+    expect(await seriousViolations(chat)).toEqual([]);
+    // The open picker, the mention list and search results too.
+    const row = chat.locator('li.msg', { hasText: 'see above' });
+    await row.hover();
+    await row.getByRole('button', { name: 'Add reaction' }).click();
+    await chat.getByRole('searchbox', { name: 'Search emoji' }).fill('party');
+    expect(await seriousViolations(chat)).toEqual([]);
+    await chat.keyboard.press('Escape');
+    await chat.getByRole('textbox', { name: 'Message', exact: true }).pressSequentially('@c');
+    await expect(chat.getByRole('listbox')).toBeVisible();
+    await chat.getByRole('button', { name: 'Search', exact: true }).click();
+    await chat.getByRole('searchbox', { name: 'Search this room' }).fill('deploy');
+    await chat.getByRole('searchbox', { name: 'Search this room' }).press('Enter');
+    await expect(chat.getByRole('region', { name: 'Search results' })).toBeVisible();
     expect(await seriousViolations(chat)).toEqual([]);
   });
 }

@@ -393,7 +393,7 @@ fn e2e() -> (bool, Option<u64>, String) {
 /// The config.json of the static host: every URL absolute, on the backend.
 fn cross_origin_config(backend: &str) -> String {
     format!(
-        r#"{{"eventsUrl":"{b}/api/events?rooms={{rooms}}&user={{user}}","sendUrl":"{b}/api/messages","historyUrl":"{b}/api/rooms/{{room}}/messages?before={{before}}&limit={{limit}}","typingUrl":"{b}/api/typing","editUrl":"{b}/api/messages/{{id}}/edit","deleteUrl":"{b}/api/messages/{{id}}/delete","reactUrl":"{b}/api/messages/{{id}}/reactions"}}"#,
+        r#"{{"eventsUrl":"{b}/api/events?rooms={{rooms}}&user={{user}}","sendUrl":"{b}/api/messages","historyUrl":"{b}/api/rooms/{{room}}/messages?before={{before}}&limit={{limit}}","typingUrl":"{b}/api/typing","editUrl":"{b}/api/messages/{{id}}/edit","deleteUrl":"{b}/api/messages/{{id}}/delete","reactUrl":"{b}/api/messages/{{id}}/reactions","searchUrl":"{b}/api/rooms/{{room}}/search?q={{q}}&limit={{limit}}"}}"#,
         b = backend
     )
 }

@@ -381,6 +381,30 @@ pub fn room_history(
     Ok((messages, has_more))
 }
 
+/// The newest `limit` messages of `room` whose text contains `query`
+/// (SQLite `LIKE`: ASCII letters match in either case), newest first.
+/// Tombstones are never found.
+pub fn search_room(
+    conn: &Connection,
+    room: &str,
+    query: &str,
+    limit: u32,
+) -> rusqlite::Result<Vec<Message>> {
+    let pattern = format!(
+        "%{}%",
+        query
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let mut stmt = conn.prepare_cached(&format!(
+        "{SELECT} WHERE l.room = ?1 AND l.target IS NULL AND m.deleted = 0 \
+         AND m.text LIKE ?2 ESCAPE '\\' ORDER BY l.id DESC LIMIT ?3"
+    ))?;
+    let rows = stmt.query_map(params![room, pattern, i64::from(limit)], row_to_message)?;
+    rows.collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -444,6 +468,33 @@ mod tests {
         assert_eq!((ids(page), more), (vec![7, 9], true));
         let (page, more) = room_history(&conn, "a", Some(7), 10).unwrap();
         assert_eq!((ids(page), more), (vec![1, 3, 5], false));
+    }
+
+    #[test]
+    fn search_finds_text_in_one_room_newest_first() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(SCHEMA).unwrap();
+        migrate(&conn).unwrap();
+        for (room, text) in [
+            ("a", "Deploy at noon"),
+            ("b", "deploy here"),
+            ("a", "100% done_ok"),
+            ("a", "the DEPLOY worked"),
+        ] {
+            insert_message(&mut conn, new(room, text, None), |_| {}).unwrap();
+        }
+        let texts = |q: &str| -> Vec<String> {
+            search_room(&conn, "a", q, 10)
+                .unwrap()
+                .into_iter()
+                .map(|m| m.text)
+                .collect()
+        };
+        assert_eq!(texts("deploy"), ["the DEPLOY worked", "Deploy at noon"]);
+        assert_eq!(texts("%"), ["100% done_ok"], "wildcards are literal");
+        assert_eq!(texts("_"), ["100% done_ok"]);
+        assert!(texts("nothing").is_empty());
+        assert_eq!(search_room(&conn, "a", "e", 1).unwrap().len(), 1);
     }
 
     #[test]

@@ -35,6 +35,7 @@ pub fn router(faults: &Arc<Faults>) -> Router<Arc<AppState>> {
         .route("/api/messages/{id}/delete", post(delete))
         .route("/api/messages/{id}/reactions", post(reactions))
         .route("/api/rooms/{room}/messages", get(history))
+        .route("/api/rooms/{room}/search", get(search))
 }
 
 /// `POST /api/messages`: stores a message and broadcasts it.
@@ -189,6 +190,71 @@ struct HistoryPage {
     has_more: bool,
 }
 
+/// Results a search returns by default and at most.
+const SEARCH_LIMIT: u32 = 20;
+const MAX_SEARCH_LIMIT: u32 = 50;
+/// Longest search text, in characters.
+const MAX_QUERY_CHARS: usize = 100;
+
+#[derive(Serialize)]
+struct SearchResults {
+    messages: Vec<Message>,
+}
+
+/// `GET /api/rooms/{room}/search?q=TEXT&limit=N`: the newest messages of
+/// the room containing `q`, newest first.
+async fn search(
+    State(state): State<Arc<AppState>>,
+    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    QueryMap(query): QueryMap,
+) -> Result<Response, ApiError> {
+    let room = path_room(path)?;
+    let q = query
+        .get("q")
+        .map(|q| q.trim())
+        .unwrap_or_default()
+        .to_owned();
+    let chars = q.chars().count();
+    if chars == 0 || chars > MAX_QUERY_CHARS {
+        return Err(ApiError::unprocessable(format!(
+            "The query parameter `q` must be 1 to {MAX_QUERY_CHARS} characters (got {chars})."
+        )));
+    }
+    let limit = limit_param(query.get("limit"), SEARCH_LIMIT, MAX_SEARCH_LIMIT)?;
+    let messages = state
+        .db
+        .read(move |conn| db::search_room(conn, &room, &q, limit))
+        .await?;
+    Ok(Json(SearchResults { messages }).into_response())
+}
+
+/// The `limit` query parameter: `default` when absent, else 1 to `max`.
+fn limit_param(value: Option<&String>, default: u32, max: u32) -> Result<u32, ApiError> {
+    match parse_int_param("limit", value)? {
+        None => Ok(default),
+        Some(limit) => u32::try_from(limit)
+            .ok()
+            .filter(|l| (1..=max).contains(l))
+            .ok_or_else(|| {
+                ApiError::unprocessable(format!(
+                    "The query parameter `limit` must be between 1 and {max} (got {limit})."
+                ))
+            }),
+    }
+}
+
+/// The room name in the path: unreadable → 400, invalid → 422.
+fn path_room(
+    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
+) -> Result<String, ApiError> {
+    let Path(room) =
+        path.map_err(|_| ApiError::bad_request("The room name in the path could not be read."))?;
+    check_room(&room).map_err(|reason| {
+        ApiError::unprocessable(format!("The room name in the path {reason}."))
+    })?;
+    Ok(room)
+}
+
 /// `GET /api/rooms/{room}/messages?before=ID&limit=N`: one page of history.
 ///
 /// An absent or empty `before` (`?before=&limit=N`, as a client filling a URL
@@ -198,23 +264,9 @@ async fn history(
     path: Result<Path<String>, axum::extract::rejection::PathRejection>,
     QueryMap(query): QueryMap,
 ) -> Result<Response, ApiError> {
-    let Path(room) =
-        path.map_err(|_| ApiError::bad_request("The room name in the path could not be read."))?;
-    check_room(&room).map_err(|reason| {
-        ApiError::unprocessable(format!("The room name in the path {reason}."))
-    })?;
+    let room = path_room(path)?;
     let before = parse_int_param("before", query.get("before"))?;
-    let limit = match parse_int_param("limit", query.get("limit"))? {
-        None => DEFAULT_HISTORY_LIMIT,
-        Some(limit) => u32::try_from(limit)
-            .ok()
-            .filter(|l| (1..=MAX_HISTORY_LIMIT).contains(l))
-            .ok_or_else(|| {
-                ApiError::unprocessable(format!(
-                    "The query parameter `limit` must be between 1 and {MAX_HISTORY_LIMIT} (got {limit})."
-                ))
-            })?,
-    };
+    let limit = limit_param(query.get("limit"), DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT)?;
     let (messages, has_more) = state
         .db
         .read(move |conn| db::room_history(conn, &room, before, limit))

@@ -8,6 +8,7 @@ use crate::chat::Chat;
 use crate::i18n::{reacted_by, t, Key, Lang};
 use crate::protocol::Quote;
 use crate::state::Message;
+use crate::ui::tr;
 use leptos::html::Input;
 use leptos::prelude::*;
 
@@ -34,7 +35,7 @@ pub fn QuoteLine(
         }
     };
     view! {
-        <button type="button" class="quote" title=move || t(lang.get(), Key::Original)
+        <button type="button" class="quote" title=tr(Key::Original)
             on:click=move |_| chat.jump_to(&id.get_value())>
             <span class="quote-user">{who}</span>
             <span class="quote-text" class:deleted=deleted>{what}</span>
@@ -141,7 +142,7 @@ pub fn Actions(
         })
         .collect_view();
     view! {
-        <div class="msg-actions" role="group" aria-label=move || t(lang.get(), Key::MessageActions)>
+        <div class="msg-actions" role="group" aria-label=tr(Key::MessageActions)>
             {buttons}
         </div>
         <Show when=move || picking.get()>
@@ -182,13 +183,13 @@ fn Picker(
         close();
     };
     view! {
-        <div class="picker" role="dialog" aria-label=move || t(lang.get(), Key::React)
+        <div class="picker" role="dialog" aria-label=tr(Key::React)
             on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" {
                 ev.stop_propagation();
                 close();
             }>
-            <input type="search" node_ref=search aria-label=move || t(lang.get(), Key::EmojiSearch)
-                placeholder=move || t(lang.get(), Key::EmojiSearch)
+            <input type="search" node_ref=search aria-label=tr(Key::EmojiSearch)
+                placeholder=tr(Key::EmojiSearch)
                 on:input=move |ev| query.set(event_target_value(&ev)) />
             <div class="picker-grid">
                 {move || {

@@ -13,6 +13,7 @@
 //! separators) and [`window`] (range, shifts); [`scroll`] measures the DOM,
 //! [`row`] renders one message.
 
+pub mod body;
 pub mod emoji;
 pub mod extras;
 pub mod jump;
@@ -53,7 +54,7 @@ pub fn MessageList() -> impl IntoView {
         chat.state().with(|s| {
             s.active_room().map_or_else(Vec::new, |room| {
                 let (before, window) = room.log().window_abs(start, end);
-                rows::rows(before, window, tz)
+                rows::rows(before, window, tz, s.marker())
             })
         })
     });

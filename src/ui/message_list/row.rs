@@ -4,14 +4,16 @@
 //! its reactions and actions, and the send state with Retry and Discard
 //! for a refused one.
 
+use super::body::MessageBody;
 use super::extras::{Actions, QuoteLine, Reactions};
 use super::rows::Row;
 use crate::chat::Chat;
 use crate::errors::RequestError;
 use crate::i18n::{send_failed, t, Key, Lang};
+use crate::markup::mentions;
 use crate::state::{Message, Status};
-use crate::text::{is_long, linkify, preview, Segment};
 use crate::ui::format;
+use crate::ui::tr;
 use leptos::prelude::*;
 
 /// A message row, with a day separator above it when a day starts.
@@ -26,6 +28,7 @@ pub fn MessageRow(
         msg,
         group_start,
         new_day,
+        first_unread,
     } = row;
     let ts = msg.ts;
     let failed = match &msg.status {
@@ -35,14 +38,22 @@ pub fn MessageRow(
     let cid = msg.client_id.as_deref().unwrap_or_default().to_string();
     let (pending, is_failed) = (msg.status == Status::Pending, failed.is_some());
     let deleted = msg.deleted();
+    let me = expect_context::<Chat>()
+        .state()
+        .with_untracked(|s| s.me().to_string());
+    let mentions_me = !msg.mine && !deleted && mentions(&msg.text, &me);
     let quote = msg.extra.as_ref().and_then(|e| e.reply.clone());
     let edited = msg
         .extra
         .as_ref()
         .filter(|e| !e.deleted)
         .and_then(|e| e.edited_at);
+    // Only rows with something to show below the text get the line: a
+    // plain row keeps its height.
+    let reacted = msg.extra.as_ref().is_some_and(|e| !e.reactions.is_empty());
+    let has_foot = edited.is_some() || reacted;
     let body = if deleted {
-        view! { <p class="msg-text tombstone">{move || t(lang.get(), Key::Deleted)}</p> }.into_any()
+        view! { <p class="msg-text tombstone">{tr(Key::Deleted)}</p> }.into_any()
     } else {
         view! { <MessageBody text=msg.text.to_string() lang /> }.into_any()
     };
@@ -52,23 +63,28 @@ pub fn MessageRow(
                 <span>{move || format::day(ts, lang.get())}</span>
             </li>
         })}
+        {first_unread.then(|| view! {
+            <li class="unread-marker" role="separator">{tr(Key::NewLine)}</li>
+        })}
         <li class="msg" class:mine=msg.mine data-uid=msg.uid.to_string() class:continued=!group_start
-            class:pending=pending class:failed=is_failed class:deleted=deleted
+            class:pending=pending class:failed=is_failed class:deleted=deleted class:mentions-me=mentions_me
             data-id=msg.id.as_deref().unwrap_or_default().to_string()>
             <MessageHead msg=msg.clone() group_start lang />
             {quote.map(|quote| view! { <QuoteLine quote lang /> })}
             {body}
-            <div class="msg-foot">
-                {edited.map(|at| view! {
-                    <span class="edited" title=move || format::full(at, lang.get())>
-                        "(" {move || t(lang.get(), Key::Edited)} ")"
-                    </span>
-                })}
-                <Reactions msg=msg.clone() lang />
-                <Actions msg=msg.clone() lang />
-            </div>
+            {has_foot.then(|| view! {
+                <div class="msg-foot">
+                    {edited.map(|at| view! {
+                        <span class="edited" title=move || format::full(at, lang.get())>
+                            "(" {tr(Key::Edited)} ")"
+                        </span>
+                    })}
+                    <Reactions msg=msg.clone() lang />
+                </div>
+            })}
+            <Actions msg=msg.clone() lang />
             {pending
-                .then(|| view! { <span class="msg-state">{move || t(lang.get(), Key::Pending)}</span> })}
+                .then(|| view! { <span class="msg-state">{tr(Key::Pending)}</span> })}
             {failed.map(|reason| view! { <SendFailed reason client_id=cid lang /> })}
         </li>
     }
@@ -105,39 +121,6 @@ fn MessageHead(msg: Message, group_start: bool, lang: RwSignal<Lang>) -> impl In
     }
 }
 
-/// The text, linkified, folded behind "Show more" when long.
-#[component]
-fn MessageBody(text: String, lang: RwSignal<Lang>) -> impl IntoView {
-    let expanded = RwSignal::new(false);
-    let long = is_long(&text);
-    let body = move || {
-        let shown = if long && !expanded.get() {
-            preview(&text)
-        } else {
-            text.clone()
-        };
-        linkify(&shown)
-            .into_iter()
-            .map(|seg| match seg {
-                Segment::Text(t) => t.into_any(),
-                Segment::Link { href, text } => view! {
-                    <a href=href target="_blank" rel="noopener noreferrer">{text}</a>
-                }
-                .into_any(),
-            })
-            .collect_view()
-    };
-    view! {
-        <div class="msg-text">{body}</div>
-        {long.then(|| view! {
-            <button class="link-button show-more" aria-expanded=move || expanded.get().to_string()
-                on:click=move |_| expanded.update(|e| *e = !*e)>
-                {move || if expanded.get() { t(lang.get(), Key::ShowLess) } else { t(lang.get(), Key::ShowMore) }}
-            </button>
-        })}
-    }
-}
-
 /// The backend's reason for refusing a message, with Retry and Discard.
 #[component]
 fn SendFailed(reason: RequestError, client_id: String, lang: RwSignal<Lang>) -> impl IntoView {
@@ -147,8 +130,8 @@ fn SendFailed(reason: RequestError, client_id: String, lang: RwSignal<Lang>) -> 
     view! {
         <div class="msg-failed" role="alert">
             <span>{move || send_failed(lang.get(), &reason)}</span>
-            <button on:click=move |_| chat.retry(&cid.get_value())>{move || t(lang.get(), Key::Retry)}</button>
-            <button on:click=move |_| chat.discard(&cid.get_value())>{move || t(lang.get(), Key::Discard)}</button>
+            <button on:click=move |_| chat.retry(&cid.get_value())>{tr(Key::Retry)}</button>
+            <button on:click=move |_| chat.discard(&cid.get_value())>{tr(Key::Discard)}</button>
         </div>
     }
 }

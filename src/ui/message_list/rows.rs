@@ -15,13 +15,20 @@ pub struct Row {
     pub group_start: bool,
     /// A day separator goes above it.
     pub new_day: bool,
+    /// The "New" line goes above it: the first unread when the room was opened.
+    pub first_unread: bool,
 }
 
 impl Row {
     /// The key of keyed rendering: a row re-renders when its message or
     /// what its neighbours decide changes.
-    pub fn key(&self) -> ((u64, u32), bool, bool) {
-        (self.msg.key(), self.group_start, self.new_day)
+    pub fn key(&self) -> ((u64, u32), bool, bool, bool) {
+        (
+            self.msg.key(),
+            self.group_start,
+            self.new_day,
+            self.first_unread,
+        )
     }
 }
 
@@ -40,8 +47,14 @@ pub fn continues_group(prev: &Message, m: &Message, tz_offset_ms: f64) -> bool {
         && same_day(prev.ts, m.ts, tz_offset_ms)
 }
 
-/// The rows of `window`, given the message just above it (`before`).
-pub fn rows(before: Option<Message>, window: Vec<Message>, tz_offset_ms: f64) -> Vec<Row> {
+/// The rows of `window`, given the message just above it (`before`) and
+/// the uid of the first unread message (`marker`).
+pub fn rows(
+    before: Option<Message>,
+    window: Vec<Message>,
+    tz_offset_ms: f64,
+    marker: Option<u64>,
+) -> Vec<Row> {
     let mut prev = before;
     window
         .into_iter()
@@ -53,10 +66,13 @@ pub fn rows(before: Option<Message>, window: Vec<Message>, tz_offset_ms: f64) ->
                 .as_ref()
                 .is_none_or(|p| !same_day(p.ts, msg.ts, tz_offset_ms));
             prev = Some(msg.clone());
+            let first_unread = marker == Some(msg.uid);
             Row {
                 msg,
-                group_start,
+                // The line breaks a group: the author shows again below it.
+                group_start: group_start || first_unread,
                 new_day,
+                first_unread,
             }
         })
         .collect()
@@ -104,7 +120,7 @@ mod tests {
             at("b", day + 3.0),
             at("b", 2.0 * day),
         ];
-        let marks: Vec<(bool, bool)> = rows(Some(at("a", day - 1.0)), window, 0.0)
+        let marks: Vec<(bool, bool)> = rows(Some(at("a", day - 1.0)), window, 0.0, None)
             .iter()
             .map(|r| (r.group_start, r.new_day))
             .collect();
@@ -112,7 +128,7 @@ mod tests {
             marks,
             [(true, true), (false, false), (true, false), (true, true)]
         );
-        let first = rows(None, vec![at("a", 5.0)], 0.0);
+        let first = rows(None, vec![at("a", 5.0)], 0.0, None);
         assert!(
             first[0].group_start && first[0].new_day,
             "the first row starts both"
