@@ -35,6 +35,22 @@ impl ChatState {
         }
     }
 
+    /// A reply that names its original by id only (a backend relaying a
+    /// bare `reply_to`) quotes it from what is held.
+    pub(super) fn describe_reply(&self, room: &str, mut m: WireMessage) -> WireMessage {
+        let bare = m
+            .extra
+            .as_mut()
+            .and_then(|e| e.reply.as_mut())
+            .filter(|q| q.user.is_none());
+        if let Some(q) = bare {
+            if let Some(found) = self.quote_of(room, &q.id) {
+                *q = found;
+            }
+        }
+        m
+    }
+
     /// A quote of message `id` of `room`, if it is held.
     pub(super) fn quote_of(&self, room: &str, id: &str) -> Option<Quote> {
         let log = &self.room(room)?.log;
@@ -156,6 +172,40 @@ mod tests {
         let log = s.room("a").unwrap().log();
         assert_eq!(log.len(), 1);
         assert!(log.get(0).unwrap().extra.is_some());
+    }
+
+    #[test]
+    fn a_bare_reply_id_is_quoted_from_what_is_held() {
+        let mut s = state();
+        s.ingest(
+            vec![(
+                Incoming::Message(wire(Some("7"), "a", "bob", "question")),
+                None,
+            )],
+            0.0,
+        );
+        let bare = Extra {
+            reply: Some(Quote {
+                id: "7".into(),
+                ..Quote::default()
+            }),
+            ..Extra::default()
+        };
+        s.ingest(
+            vec![(Incoming::Message(changed("8", "answer", bare)), None)],
+            1.0,
+        );
+        let log = s.room("a").unwrap().log();
+        let q = log
+            .get(1)
+            .unwrap()
+            .extra
+            .as_ref()
+            .unwrap()
+            .reply
+            .clone()
+            .unwrap();
+        assert_eq!((q.user.as_deref(), &*q.text), (Some("bob"), "question"));
     }
 
     #[test]

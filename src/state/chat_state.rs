@@ -176,6 +176,7 @@ impl ChatState {
             return;
         }
         let is_new = m.ts.is_none_or(|t| t >= self.history_before);
+        let m = self.describe_reply(&room_name, m);
         let uid = self.alloc_uid();
         let mut msg = Message::from_wire(uid, m, &self.me, now, &mut self.names);
         msg.epoch = epoch;
