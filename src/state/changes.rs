@@ -209,6 +209,47 @@ mod tests {
     }
 
     #[test]
+    fn our_reply_keeps_its_quote_when_the_backend_answers_a_bare_id() {
+        use super::super::chat_state::fixtures::outgoing;
+        let mut s = state();
+        s.ingest(
+            vec![(
+                Incoming::Message(wire(Some("7"), "a", "bob", "question")),
+                None,
+            )],
+            0.0,
+        );
+        let mut out = outgoing("answer", "c1");
+        out.room = "a".into();
+        out.reply_to = Some("7".into());
+        s.add_pending(&out, 1.0);
+        let bare = Extra {
+            reply: Some(Quote {
+                id: "7".into(),
+                ..Quote::default()
+            }),
+            ..Extra::default()
+        };
+        let mut stored = changed("8", "answer", bare.clone());
+        stored.user = Some("me".into());
+        stored.client_id = Some("c1".into());
+        s.send_succeeded("c1", Some(stored.clone()));
+        s.ingest(vec![(Incoming::Message(stored), None)], 2.0);
+        let log = s.room("a").unwrap().log();
+        assert_eq!(log.len(), 2);
+        let q = log
+            .get(1)
+            .unwrap()
+            .extra
+            .as_ref()
+            .unwrap()
+            .reply
+            .clone()
+            .unwrap();
+        assert_eq!((q.user.as_deref(), &*q.text), (Some("bob"), "question"));
+    }
+
+    #[test]
     fn a_reply_quotes_what_is_held() {
         let mut s = state();
         s.ingest(

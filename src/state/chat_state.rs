@@ -158,6 +158,7 @@ impl ChatState {
             .clone()
             .or_else(|| fallback.map(String::from))
             .unwrap_or_else(|| self.active.clone());
+        let m = self.describe_reply(&room_name, m);
         let Novelty::New { key, epoch, fp } = self.classify(&room_name, &m) else {
             report.duplicates += 1;
             // The stream is in order: its copy is the newest state (a
@@ -176,7 +177,6 @@ impl ChatState {
             return;
         }
         let is_new = m.ts.is_none_or(|t| t >= self.history_before);
-        let m = self.describe_reply(&room_name, m);
         let uid = self.alloc_uid();
         let mut msg = Message::from_wire(uid, m, &self.me, now, &mut self.names);
         msg.epoch = epoch;

@@ -47,6 +47,11 @@ impl ChatState {
 
     /// The backend accepted a message; `stored` is its copy when it returned one.
     pub fn send_succeeded(&mut self, client_id: &str, stored: Option<WireMessage>) {
+        let room = self.find_own_in_room(client_id).map(|(room, _)| room);
+        let stored = match (room, stored) {
+            (Some(room), Some(s)) => Some(self.describe_reply(&room, s)),
+            (_, stored) => stored,
+        };
         let Some((room, x)) = self.find_own_in_room(client_id) else {
             return;
         };

@@ -22,6 +22,8 @@ export interface Backend {
   readOnly: boolean;
   /** Messages carry no author (plain text). */
   anonymous: boolean;
+  /** Relays a reply's `reply_to` (the client's `replyField` is on). */
+  replies: boolean;
 }
 
 /** The room every user joins (the backends have no rooms). */
@@ -39,7 +41,8 @@ export function backends(): Backend[] {
   return rows.map((row) => {
     const style = styles[row.name];
     if (!style) throw new Error(`backend ${row.name} is not described in ${file}`);
-    return { ...row, readOnly: !!style.readOnly, anonymous: !!style.anonymous };
+    const replies = style.config.replyField === 'reply_to';
+    return { ...row, readOnly: !!style.readOnly, anonymous: !!style.anonymous, replies };
   });
 }
 

@@ -3,6 +3,8 @@
 //
 //   receive        messages published by the backend's own API arrive, with
 //                  no reply/edit/delete/reaction controls (keys off)
+//   reply          (backends relaying `reply_to`) B answers A's message; both
+//                  quote the original from the bare id and jump to it
 //   send           A sends through the UI, B sees it under A's name (and back)
 //   no duplicates  after a barrier, every message shows exactly once for A
 //                  (its own included) and for B
@@ -68,7 +70,8 @@ for (const backend of backends()) {
       // none of their controls is offered, even on hover.
       const row = messages(u.b, texts[0]).first();
       await row.hover();
-      await expect(row.locator('.msg-actions button'), 'no message actions').toHaveCount(0);
+      // (A backend that relays replies offers Reply only.)
+      await expect(row.locator('.msg-actions button'), 'no other message actions').toHaveCount(backend.replies ? 1 : 0);
       await expect(u.b.locator('.reaction, .quote'), 'no reactions or quotes').toHaveCount(0);
     });
 
@@ -82,6 +85,27 @@ for (const backend of backends()) {
         await expect(own, "A's own copy is marked as A's").toHaveClass(/\bmine\b/);
         await expect(own, "A's own copy is confirmed (not pending or failed)").not.toHaveClass(/\b(pending|failed)\b/);
         await bToA(u, `hello from B ${u.t}`);
+      });
+    }
+
+    if (backend.replies) {
+      test('reply', async ({ open }) => {
+        const u = await users(open, backend);
+        const question = `a question from A ${u.t}`;
+        await aToB(u, question);
+        const original = messages(u.b, question).first();
+        await original.hover();
+        await original.getByRole('button', { name: 'Reply', exact: true }).click();
+        const answer = `the answer from B ${u.t}`;
+        await bToA(u, answer);
+        // The backend relays a bare id: each client quotes the original it holds.
+        for (const [who, page] of u.pages) {
+          const quote = messages(page, answer).first().locator('.quote');
+          await expect(quote, `${who} quotes A's question`).toContainText(question);
+          await expect(quote, `${who} names its author`).toContainText(u.nickA);
+        }
+        await messages(u.a, answer).first().locator('.quote').click();
+        await expect(messages(u.a, question).first(), 'the quote leads to the original').toBeFocused();
       });
     }
 

@@ -20,7 +20,9 @@
 //            messages; a `ping` event with an id (the newest message number)
 //            every second; replay after Last-Event-ID / ?last_event_id.
 //   reset    JSON {id,user,text,client_id} with id:; POST answers the stored
-//            message; replay on resume; in memory (ids restart at 1).
+//            message; replay on resume; in memory (ids restart at 1). It
+//            relays a posted integer `reply_to` as a bare id (the client
+//            quotes the original it holds); no edits or reactions.
 //   nested   {"data":{"text","author":{"name"},"clientId"},"ts"} with id:;
 //            POST /api/post answers 202 with an empty body.
 //   form     JSON {id,user,text,ts,client_id} with id:; POST /form takes
@@ -69,8 +71,9 @@ class Store {
   lastSeq() {
     return this.messages.length ? this.messages[this.messages.length - 1].seq : 0;
   }
-  add({ user, text, clientId }) {
+  add({ user, text, clientId, replyTo }) {
     const msg = { seq: this.lastSeq() + 1, user, text, clientId: clientId || null, ts: Date.now() };
+    if (replyTo) msg.replyTo = replyTo;
     this.messages.push(msg);
     if (this.file) fs.appendFileSync(this.file, JSON.stringify(msg) + '\n');
     return msg;
@@ -91,13 +94,21 @@ function readFields(body, allowed) {
   if (typeof user !== 'string' || !user.trim()) return 'user is required';
   if (typeof text !== 'string' || !text.trim()) return 'text is required';
   const clientId = typeof body.client_id === 'string' ? body.client_id : null;
-  return { user, text, clientId };
+  // Relayed as given, checked for nothing (as a generic relay would).
+  const replyTo = Number.isInteger(body.reply_to) ? body.reply_to : null;
+  return { user, text, clientId, replyTo };
 }
 
 const json = express.json();
 const form = express.urlencoded({ extended: false });
 const answer = (status, body) => (res) => (body === undefined ? res.status(status).end() : res.status(status).json(body));
-const withId = (m) => ({ id: m.seq, user: m.user, text: m.text, client_id: m.clientId });
+const withId = (m) => ({
+  id: m.seq,
+  user: m.user,
+  text: m.text,
+  client_id: m.clientId,
+  ...(m.replyTo ? { reply_to: m.replyTo } : {}),
+});
 const full = (m) => ({ ...withId(m), ts: m.ts });
 
 /**
