@@ -39,6 +39,9 @@ const FENCE: &str = "```";
 /// Parses `text`; `me` is the reader's name, for highlighting mentions of
 /// them (empty: none).
 pub fn parse(text: &str, me: &str) -> Vec<Block> {
+    if text.len() > FORMAT_MAX {
+        return vec![Block::Text(vec![Inline::Text(text.to_string())])];
+    }
     let mut blocks = Vec::new();
     let mut lines = text.split('\n').peekable();
     let mut plain: Vec<&str> = Vec::new();
@@ -121,9 +124,16 @@ const STYLES: &[Style] = &[
 ];
 
 fn starts_with(chars: &[char], at: usize, marker: &str) -> bool {
-    let m: Vec<char> = marker.chars().collect();
-    chars.len() >= at + m.len() && chars[at..at + m.len()] == m[..]
+    (at..)
+        .zip(marker.chars())
+        .all(|(i, m)| chars.get(i) == Some(&m))
 }
+
+/// How far (chars) a closing marker is looked for: a span longer than this
+/// stays as typed, so hostile text costs linear time, not quadratic.
+const SPAN_MAX: usize = 500;
+/// Longer texts are shown without formatting (their links still work).
+pub const FORMAT_MAX: usize = 8_000;
 
 /// Letters and digits. Every non-ASCII character counts as one: exact
 /// Unicode classes would cost the wasm their tables, and a symbol next to
@@ -141,15 +151,16 @@ fn closer(chars: &[char], open: usize, marker: &str) -> Option<usize> {
         return None;
     }
     let mut i = open + 1;
-    while i + n <= chars.len() {
+    let end = chars.len().min(open + SPAN_MAX);
+    while i + n <= end {
         if chars[i] == '\\' {
             i += 2;
             continue;
         }
         if marker != "`" && chars[i] == '`' {
             // Code spans are opaque: skip to their end.
-            if let Some(end) = (i + 1..chars.len()).find(|&j| chars[j] == '`') {
-                i = end + 1;
+            if let Some(close) = (i + 1..end).find(|&j| chars[j] == '`') {
+                i = close + 1;
                 continue;
             }
         }
@@ -181,7 +192,7 @@ fn parse_span(chars: &[char], me: &str, out: &mut Vec<Inline>) {
         }
         if c == '`' {
             // An empty pair (or a fence's backticks) is not a code span.
-            let end = (i + 1..chars.len()).find(|&j| chars[j] == '`');
+            let end = (i + 1..chars.len().min(i + SPAN_MAX)).find(|&j| chars[j] == '`');
             if let Some(end) = end.filter(|&e| e > i + 1) {
                 push_text(&mut text, out);
                 out.push(Inline::Code(chars[i + 1..end].iter().collect()));
@@ -197,6 +208,11 @@ fn parse_span(chars: &[char], me: &str, out: &mut Vec<Inline>) {
                 let name: String = chars[i + 1..end].iter().collect();
                 let name = name.trim_end_matches(['.', '-']).to_string();
                 let len = name.chars().count();
+                if len == 0 {
+                    text.push(c);
+                    i += 1;
+                    continue;
+                }
                 push_text(&mut text, out);
                 let me = !me.is_empty() && name == me;
                 out.push(Inline::Mention { name, me });
@@ -391,6 +407,16 @@ mod tests {
             ("hi @bobby !".into(), 10)
         );
         assert_eq!(insert_mention("@", 0, 1, "zoë"), ("@zoë ".into(), 5));
+    }
+
+    #[test]
+    fn hostile_text_stays_fast_and_plain() {
+        let many = "*a ".repeat(2_000);
+        let blocks = parse(&many, "me");
+        assert_eq!(blocks.len(), 1);
+        assert_eq!(one("@.. and @-"), [t("@.. and @-")]);
+        let long = "**".to_string() + &"x".repeat(FORMAT_MAX) + "**";
+        assert_eq!(parse(&long, ""), [Block::Text(vec![t(&long)])]);
     }
 
     #[test]

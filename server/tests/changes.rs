@@ -244,6 +244,28 @@ async fn changes_are_checked_and_streamed_as_updates_with_ids() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repeated_reply_is_answered_with_what_was_stored_though_the_original_is_gone() {
+    let server = start(memory_config()).await;
+    let client = client();
+    let original = id_of(&post_message(&client, &server, "general", "alice", "q").await);
+    let body = json!({"room": "general", "user": "bob", "text": "a", "reply_to": original, "client_id": "k1"});
+    let first = post_json(&client, &server.url("/api/messages"), &body).await;
+    assert_eq!(first.status, 201);
+    change(
+        &client,
+        &server,
+        original,
+        "delete",
+        json!({"user": "alice"}),
+    )
+    .await;
+    let again = post_json(&client, &server.url("/api/messages"), &body).await;
+    assert_eq!(again.status, 200, "{}", again.raw);
+    assert_eq!(again.body["id"], first.body["id"]);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn changes_survive_a_restart() {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = sse_chat_server::Config {

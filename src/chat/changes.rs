@@ -144,6 +144,11 @@ impl Chat {
                 }
                 Ok(_) => {}
                 Err(reason) => {
+                    // A refused edit goes back into the composer: nothing typed is lost.
+                    if let Change::Edit { text } = &change {
+                        let (id, text) = (id.clone(), text.clone());
+                        chat.compose.try_set(Compose::Edit { id, text });
+                    }
                     let what = match change {
                         Change::Edit { .. } => ChangeKind::Edit,
                         Change::Delete => ChangeKind::Delete,

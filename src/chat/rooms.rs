@@ -51,6 +51,10 @@ impl Chat {
 
     /// Stops following `room`.
     pub fn leave_room(&self, room: &str) {
+        if self.state.with_untracked(|s| s.active() == room) {
+            // A reply or an edit belongs to the room it was started in.
+            self.cancel_compose();
+        }
         if self.state.try_update(|s| s.leave(room)) == Some(true) {
             self.save_rooms();
             self.reconnect_for_rooms(true);

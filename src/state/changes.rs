@@ -5,8 +5,13 @@
 //! applying a change twice does nothing.
 
 use super::chat_state::ChatState;
+use super::dedupe::{fingerprint, DedupeKey};
+use super::log::MessageLog;
 use super::message::Message;
 use crate::protocol::{Quote, WireMessage};
+
+/// How far back (messages) replies to a changed original are looked for.
+const QUOTE_SCAN: usize = 2_000;
 
 impl ChatState {
     /// Applies `m`, the current state of a message, to the copy shown in
@@ -19,19 +24,31 @@ impl ChatState {
             .clone()
             .or_else(|| fallback.map(String::from))
             .unwrap_or_else(|| self.active.clone());
-        let Some(id) = m.id.as_deref() else { return };
+        let m = self.describe_reply(&room_name, m);
+        let Some(id) = m.id.clone() else { return };
+        let Some(epoch) = self.room(&room_name).map(|r| r.epoch) else {
+            return;
+        };
+        // The dedupe set learns the new content: a later copy of the
+        // changed message is the same message, not a restarted backend's.
+        if let Some(key) = DedupeKey::of(&room_name, epoch, &m) {
+            self.seen.refresh(&key, fingerprint(&m));
+        }
         let Some(room) = self.room_mut(&room_name) else {
             return;
         };
-        let epoch = room.epoch;
-        let Some(i) = room
-            .log
-            .position(|x| x.epoch == epoch && x.id.as_deref() == Some(id))
-        else {
+        let Some(i) = held(&room.log, epoch, &id) else {
             return;
         };
-        if let Some(x) = room.log.get_mut(i) {
-            apply(x, m);
+        let Some(x) = room.log.get_mut(i) else { return };
+        if !apply(x, m) {
+            return;
+        }
+        // Replies quoting it show the change too (a deleted text must not
+        // live on in quotes).
+        let quote = x.quote();
+        if let Some(quote) = quote {
+            requote(&mut room.log, &quote);
         }
     }
 
@@ -53,24 +70,67 @@ impl ChatState {
 
     /// A quote of message `id` of `room`, if it is held.
     pub(super) fn quote_of(&self, room: &str, id: &str) -> Option<Quote> {
-        let log = &self.room(room)?.log;
-        let i = log.position(|x| x.id.as_deref() == Some(id))?;
-        log.get(i)?.quote()
+        let r = self.room(room)?;
+        let i = held(&r.log, r.epoch, id)?;
+        r.log.get(i)?.quote()
     }
+
+    /// Whether `m`, a copy of a held message whose text differs, is that
+    /// message changed (same id, sender and time: the reference backend's
+    /// edits and tombstones) rather than another message reusing its id.
+    pub(super) fn is_change_of_held(&self, room: &str, m: &WireMessage) -> bool {
+        let changed = m
+            .extra
+            .as_ref()
+            .is_some_and(|e| e.deleted || e.edited_at.is_some());
+        let (Some(r), Some(id), Some(ts)) = (self.room(room), m.id.as_deref(), m.ts) else {
+            return false;
+        };
+        let x = held(&r.log, r.epoch, id).and_then(|i| r.log.get(i));
+        changed && x.is_some_and(|x| x.user.as_deref() == m.user.as_deref() && x.ts == ts)
+    }
+}
+
+/// The newest held message of this epoch with `id`.
+fn held(log: &MessageLog, epoch: u32, id: &str) -> Option<usize> {
+    log.position(|x| x.epoch == epoch && x.id.as_deref() == Some(id))
 }
 
 /// Takes the text and the extras of `m` into `x`, keeping what only this
 /// browser knows (send state, ownership, the local time of arrival).
-fn apply(x: &mut Message, m: WireMessage) {
+/// Returns whether anything changed. A copy older than what is shown (an
+/// earlier edit time, or none against an edit) is not taken.
+fn apply(x: &mut Message, m: WireMessage) -> bool {
+    let edited = |e: &Option<Box<crate::protocol::Extra>>| e.as_ref().and_then(|e| e.edited_at);
+    if edited(&x.extra) > edited(&m.extra) {
+        return false;
+    }
     let text_changed = *x.text != *m.text;
     if !text_changed && x.extra == m.extra {
-        return;
+        return false;
     }
     if text_changed {
         x.text = m.text.into_boxed_str();
     }
     x.extra = m.extra;
     x.version += 1;
+    true
+}
+
+/// Replies among the newest messages that quote `quote.id` get its new
+/// text (or its tombstone).
+fn requote(log: &mut MessageLog, quote: &Quote) {
+    let len = log.len();
+    for i in len.saturating_sub(QUOTE_SCAN)..len {
+        let Some(x) = log.get_mut(i) else { continue };
+        let Some(q) = x.extra.as_mut().and_then(|e| e.reply.as_mut()) else {
+            continue;
+        };
+        if q.id == quote.id && (q.text != quote.text || q.deleted != quote.deleted) {
+            *q = quote.clone();
+            x.version += 1;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -247,6 +307,106 @@ mod tests {
             .clone()
             .unwrap();
         assert_eq!((q.user.as_deref(), &*q.text), (Some("bob"), "question"));
+    }
+
+    #[test]
+    fn a_restarted_backends_new_deleted_message_is_not_the_old_one() {
+        let mut s = state();
+        s.ingest(
+            vec![(
+                Incoming::Message(wire(Some("3"), "a", "bob", "old three")),
+                None,
+            )],
+            0.0,
+        );
+        // Ids start again; the new 3 was deleted before this replay.
+        let mut new_three = changed(
+            "3",
+            "",
+            Extra {
+                deleted: true,
+                ..Extra::default()
+            },
+        );
+        new_three.ts = Some(9_000.0);
+        s.ingest(vec![(Incoming::Message(new_three), None)], 1.0);
+        assert_eq!(
+            texts(&s),
+            [("old three".into(), 0, false), ("".into(), 0, true)]
+        );
+    }
+
+    #[test]
+    fn an_edit_without_markers_is_remembered_and_not_taken_back() {
+        let mut s = state();
+        s.ingest(
+            vec![(Incoming::Message(wire(Some("1"), "a", "bob", "helo")), None)],
+            0.0,
+        );
+        let at = |t: f64| Extra {
+            edited_at: Some(t),
+            ..Extra::default()
+        };
+        s.ingest(
+            vec![(Incoming::Update(changed("1", "hello", at(5.0))), None)],
+            1.0,
+        );
+        // A backend that replays the edited copy without saying so: the
+        // dedupe set knows its new text, so it is no other message.
+        s.ingest(
+            vec![(
+                Incoming::Message(wire(Some("1"), "a", "bob", "hello")),
+                None,
+            )],
+            2.0,
+        );
+        assert_eq!(texts(&s), [("hello".into(), 1, false)]);
+        // An older edit coming late changes nothing.
+        s.ingest(
+            vec![(Incoming::Update(changed("1", "hel", at(2.0))), None)],
+            3.0,
+        );
+        assert_eq!(texts(&s), [("hello".into(), 1, false)]);
+    }
+
+    #[test]
+    fn replies_show_when_their_original_is_deleted() {
+        let mut s = state();
+        s.ingest(
+            vec![(
+                Incoming::Message(wire(Some("7"), "a", "bob", "secret")),
+                None,
+            )],
+            0.0,
+        );
+        let quoted = Extra {
+            reply: Some(Quote {
+                id: "7".into(),
+                ..Quote::default()
+            }),
+            ..Extra::default()
+        };
+        s.ingest(
+            vec![(Incoming::Message(changed("8", "re", quoted)), None)],
+            1.0,
+        );
+        let tomb = Extra {
+            deleted: true,
+            ..Extra::default()
+        };
+        s.ingest(vec![(Incoming::Update(changed("7", "", tomb)), None)], 2.0);
+        let log = s.room("a").unwrap().log();
+        let q = log
+            .get(1)
+            .unwrap()
+            .extra
+            .as_ref()
+            .unwrap()
+            .reply
+            .clone()
+            .unwrap();
+        assert!(q.deleted && q.text.is_empty(), "{q:?}");
+        assert_eq!(log.get(1).unwrap().version, 1);
     }
 
     #[test]

@@ -128,12 +128,9 @@ impl ChatState {
             .as_ref()
             .map_or(Lookup::New, |k| self.seen.lookup(k, fp));
         // The same id with a changed text is the same message when it says
-        // it was edited or deleted (a replay of it in its current state).
-        let changed = m
-            .extra
-            .as_ref()
-            .is_some_and(|e| e.deleted || e.edited_at.is_some());
-        if lookup == Lookup::Conflict && changed {
+        // it was edited or deleted and its sender and time are the held
+        // one's (a replay of it in its current state).
+        if lookup == Lookup::Conflict && self.is_change_of_held(room_name, m) {
             lookup = Lookup::Same;
         }
         if lookup == Lookup::Conflict {

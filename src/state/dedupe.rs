@@ -150,6 +150,14 @@ impl Seen {
         true
     }
 
+    /// A known key's message changed (an edit): its content is now `fingerprint`,
+    /// so a later copy of the changed message is no conflict.
+    pub fn refresh(&mut self, key: &DedupeKey, fingerprint: u64) {
+        if let Some(fp) = self.set.get_mut(&key.digest()) {
+            *fp = fingerprint;
+        }
+    }
+
     pub fn contains(&self, key: &DedupeKey) -> bool {
         self.set.contains_key(&key.digest())
     }

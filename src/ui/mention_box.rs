@@ -90,6 +90,11 @@ impl MentionBox {
         };
         let current = el.value();
         let caret = caret_chars(&current, &el);
+        // The caret moved away from the `@name` (a click): nothing to complete.
+        if mention_at(&current, caret).map(|(at, _)| at) != Some(offer.at) {
+            self.offer.set(None);
+            return;
+        }
         let (new_text, new_caret) = insert_mention(&current, offer.at, caret, name);
         el.set_value(&new_text);
         let utf16: usize = new_text.chars().take(new_caret).map(char::len_utf16).sum();
@@ -136,7 +141,16 @@ pub fn MentionList(
     input: NodeRef<Textarea>,
 ) -> impl IntoView {
     let names = move || mentions.offer.get().map(|o| o.names).unwrap_or_default();
+    // The textarea keeps the focus: the choice is also said here.
+    let chosen = move || {
+        let names = names();
+        let i = mentions.selected.get();
+        names
+            .get(i)
+            .map(|n| format!("@{n} ({}/{})", i + 1, names.len()))
+    };
     view! {
+        <span class="sr-only" aria-live="polite">{chosen}</span>
         <Show when=move || mentions.offer.get().is_some()>
             <ul id="mention-list" class="mention-list" role="listbox"
                 aria-label=tr(Key::MentionSuggestions)>

@@ -11,7 +11,7 @@ use crate::protocol::WireMessage;
 use crate::state::search::matches;
 use crate::state::Message;
 use crate::transport::history::fetch_search;
-use leptos::html::Input;
+use leptos::html::{Button, Input};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -60,6 +60,9 @@ pub fn Search(
     let query = RwSignal::new(String::new());
     let hits = RwSignal::new(None::<Vec<Hit>>);
     let field = NodeRef::<Input>::new();
+    let toggle = NodeRef::<Button>::new();
+    // Each search numbered: a late answer to an earlier one is dropped.
+    let seq = StoredValue::new(0u32);
     Effect::new(move |_| {
         if let (true, Some(el)) = (open.get(), field.get()) {
             let _ = el.focus();
@@ -68,13 +71,34 @@ pub fn Search(
     let close = move || {
         open.set(false);
         hits.set(None);
+        seq.update_value(|n| *n += 1);
+        if let Some(b) = toggle.get_untracked() {
+            let _ = b.focus();
+        }
     };
+    // Results belong to the room they were found in.
+    Effect::new(move |prev: Option<String>| {
+        let room = chat.state().with(|s| s.active().to_string());
+        if prev.is_some_and(|p| p != room) && open.get_untracked() {
+            open.set(false);
+            hits.set(None);
+            seq.update_value(|n| *n += 1);
+        }
+        room
+    });
     let run = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        run_search(chat, query.get_untracked(), hits);
+        seq.update_value(|n| *n += 1);
+        run_search(chat, query.get_untracked(), hits, seq);
+    };
+    // Mounted while open, so each new count is announced.
+    let status = move || match hits.get() {
+        None => String::new(),
+        Some(h) if h.is_empty() => t(lang.get(), Key::NoResults).to_string(),
+        Some(h) => search_count(lang.get(), h.len()),
     };
     view! {
-        <button type="button" class="search-toggle" aria-expanded=move || open.get().to_string()
+        <button type="button" class="search-toggle" node_ref=toggle aria-expanded=move || open.get().to_string()
             on:click=move |_| if open.get_untracked() { close() } else { open.set(true) }>
             {tr(Key::Search)}
         </button>
@@ -87,6 +111,7 @@ pub fn Search(
                 <button type="button" class="link-button" on:click=move |_| close()>
                     {tr(Key::CloseSearch)}
                 </button>
+                <p class="search-status" role="status">{status}</p>
             </form>
         </Show>
         <Show when=move || open.get() && hits.with(Option::is_some)>
@@ -96,7 +121,7 @@ pub fn Search(
 }
 
 /// Searches what is loaded at once, then asks the backend if it can.
-fn run_search(chat: Chat, q: String, hits: RwSignal<Option<Vec<Hit>>>) {
+fn run_search(chat: Chat, q: String, hits: RwSignal<Option<Vec<Hit>>>, seq: StoredValue<u32>) {
     let q = q.trim().to_string();
     if q.is_empty() {
         return;
@@ -113,6 +138,7 @@ fn run_search(chat: Chat, q: String, hits: RwSignal<Option<Vec<Hit>>>) {
     let Some(template) = cfg.search_url.clone() else {
         return;
     };
+    let mine = seq.get_value();
     spawn_local(async move {
         let Ok(remote) = fetch_search(&cfg, &template, &room, &q, None).await else {
             // What is loaded is still found.
@@ -125,7 +151,10 @@ fn run_search(chat: Chat, q: String, hits: RwSignal<Option<Vec<Hit>>>) {
             }
         }
         all.truncate(MAX_HITS);
-        hits.try_set(Some(all));
+        // Only the answer to the search still shown.
+        if seq.try_get_value() == Some(mine) {
+            hits.try_set(Some(all));
+        }
     });
 }
 
@@ -167,10 +196,8 @@ fn Results(
             })
             .collect_view()
     };
-    let count = move || hits.with(Vec::len);
     view! {
         <section class="search-results" aria-label=tr(Key::SearchResults)>
-            <p role="status">{move || if count() == 0 { t(lang.get(), Key::NoResults).to_string() } else { search_count(lang.get(), count()) }}</p>
             <ul>{list}</ul>
         </section>
     }

@@ -120,6 +120,11 @@ test('reactions: both toggle, counts and names follow', async ({ browser }) => {
   await act(alice, 'ship it?', 'Add reaction');
   const picker = alice.getByRole('dialog', { name: 'Add reaction' });
   await expect(picker.getByRole('searchbox', { name: 'Search emoji' })).toBeFocused();
+  // Escape closes it and gives the focus back to its button.
+  await alice.keyboard.press('Escape');
+  await expect(picker).toHaveCount(0);
+  await expect(row(alice, 'ship it?').getByRole('button', { name: 'Add reaction' })).toBeFocused();
+  await alice.keyboard.press('Enter');
   await picker.getByRole('button', { name: '👍' }).click();
   await expect(picker).toHaveCount(0);
   const thumbs = (page: Page) => row(page, 'ship it?').locator('.reaction', { hasText: '👍' });

@@ -210,6 +210,17 @@ test('desktop notifications only after opting in', async ({ browser, request }) 
   await expect.poll(() => page.evaluate(() => (window as any).__shown)).toEqual([
     { title: `friend · #${room}`, body: 'after opting in' },
   ]);
+
+  // Muted, the room notifies only what mentions us.
+  await hide(false);
+  await page.getByRole('button', { name: `Mute #${room}` }).click();
+  await hide(true);
+  await seed(request, room, 'friend', ['muted chatter']);
+  await seed(request, room, 'friend', ['@opted look here']);
+  await expect.poll(() => page.evaluate(() => (window as any).__shown)).toEqual([
+    { title: `friend · #${room}`, body: 'after opting in' },
+    { title: `@ friend · #${room}`, body: '@opted look here' },
+  ]);
 });
 
 test('rooms: unread badges, switching and leaving', async ({ browser, request }) => {

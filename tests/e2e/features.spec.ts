@@ -90,7 +90,7 @@ test('the New line marks the first unread message after switching rooms and afte
   await expect(bob.locator('.room-item', { hasText: `#${room}` }).locator('.badge')).toHaveText('2');
 
   await bob.getByRole('button', { name: `#${room}` }).first().click();
-  const marker = bob.getByRole('separator').filter({ hasText: 'New' });
+  const marker = bob.locator('li.unread-marker', { hasText: 'New' });
   await expect(marker).toHaveCount(1);
   // The line sits right above the first unread one.
   const next = bob.locator('li.unread-marker + li.msg .msg-text');
@@ -103,7 +103,7 @@ test('the New line marks the first unread message after switching rooms and afte
   await bob.reload();
   await expectConnected(bob);
   await expect(row(bob, 'after the reload')).toBeVisible();
-  await expect(bob.getByRole('separator').filter({ hasText: 'New' })).toHaveCount(0);
+  await expect(bob.locator('li.unread-marker', { hasText: 'New' })).toHaveCount(0);
   await bob.getByRole('button', { name: `#${other}` }).first().click();
   await seed(request, room, 'carol', ['while reloaded away']);
   await bob.reload();
@@ -128,7 +128,7 @@ test('search finds loaded and older messages and jumps to them', async ({ browse
   await field.press('Enter');
   const results = bob.getByRole('region', { name: 'Search results' });
   // The backend's search covers what is not loaded; newest first.
-  await expect(results.getByRole('status')).toHaveText('2 messages found');
+  await expect(bob.getByRole('search').getByRole('status')).toHaveText('2 messages found');
   const hits = results.locator('.hit-text');
   await expect(hits).toHaveText(['Deploy went fine', 'the deploy key is in the vault']);
   await expect(hits.first().locator('mark')).toHaveText('Deploy');
@@ -140,7 +140,8 @@ test('search finds loaded and older messages and jumps to them', async ({ browse
 
   await field.fill('nothing like this');
   await field.press('Enter');
-  await expect(results.getByRole('status')).toHaveText('No messages found');
+  await expect(bob.getByRole('search').getByRole('status')).toHaveText('No messages found');
   await field.press('Escape');
   await expect(results).toHaveCount(0);
+  await expect(bob.getByRole('button', { name: 'Search', exact: true })).toBeFocused();
 });

@@ -18,8 +18,10 @@ use std::path::Path;
 /// and edit modes: about 30 KB), 302,693 bytes; then formatting and
 /// mentions (markup.rs, message_list/body.rs, mention_box.rs), the "New"
 /// line, muted rooms and search (state/search.rs, ui/search.rs): about
-/// 28 KB, 330,332 bytes, plus about 0.5%. Lower it when the app shrinks.
-pub const GZIP_BUDGET: u64 = 332_000;
+/// 28 KB, and the fixes of their review (quotes follow their original,
+/// stale search answers dropped, focus returned: 2.8 KB), 333,182 bytes,
+/// plus about 0.5%. Lower it when the app shrinks.
+pub const GZIP_BUDGET: u64 = 335_000;
 
 /// Assets at least this large must have both precompressed copies (smaller
 /// ones may have none when compressing would not shrink them).

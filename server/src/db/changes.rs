@@ -68,19 +68,23 @@ pub fn check_reply(
     }))
 }
 
-/// Writes the change row for message `m` and reads it back as it is now.
+/// Writes the change row for message `m`, commits, and only then
+/// publishes the message as it is now: a stream that learns the change's
+/// id can always read it (see `db/mod.rs`), and a failed commit publishes
+/// nothing.
 fn record(
-    conn: &Connection,
+    tx: rusqlite::Transaction<'_>,
     m: &Message,
     user: &str,
     published: impl FnOnce(i64, &Message),
 ) -> Outcome {
-    conn.prepare_cached(
+    tx.prepare_cached(
         "INSERT INTO messages (room, user, text, ts, target) VALUES (?1, ?2, '', ?3, ?4)",
     )?
     .execute(params![m.room, user, timestamp_ms(), m.id])?;
-    let change_id = conn.last_insert_rowid();
-    let message = message_by_id(conn, m.id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+    let change_id = tx.last_insert_rowid();
+    let message = message_by_id(&tx, m.id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+    tx.commit()?;
     published(change_id, &message);
     Ok(Ok(Changed {
         message,
@@ -114,9 +118,7 @@ pub fn edit_message(
     let tx = conn.transaction()?;
     tx.prepare_cached("UPDATE messages SET text = ?1, edited_at = ?2 WHERE id = ?3")?
         .execute(params![text, timestamp_ms(), id])?;
-    let outcome = record(&tx, &m, user, published)?;
-    tx.commit()?;
-    Ok(outcome)
+    record(tx, &m, user, published)
 }
 
 /// Deletes message `id`, written by `user`: its text and reactions go, the
@@ -138,9 +140,7 @@ pub fn delete_message(
         "UPDATE messages SET text = '', deleted = 1, reactions = '[]' WHERE id = ?1",
     )?
     .execute(params![id])?;
-    let outcome = record(&tx, &m, user, published)?;
-    tx.commit()?;
-    Ok(outcome)
+    record(tx, &m, user, published)
 }
 
 /// Adds (`on`) or removes `user`'s `emoji` on message `id`.
@@ -167,9 +167,7 @@ pub fn react(
     let tx = conn.transaction()?;
     tx.prepare_cached("UPDATE messages SET reactions = ?1 WHERE id = ?2")?
         .execute(params![json, id])?;
-    let outcome = record(&tx, &m, user, published)?;
-    tx.commit()?;
-    Ok(outcome)
+    record(tx, &m, user, published)
 }
 
 #[derive(Debug, PartialEq, Eq)]

@@ -36,8 +36,8 @@ use crate::config::DbLocation;
 pub use changes::{check_reply, delete_message, edit_message, react, Changed, Refusal};
 pub use error::{DbError, DbSetupError};
 pub use queries::{
-    insert_message, max_id, messages_after, replay_after, room_history, search_room, timestamp_ms,
-    Entry, Message, NewMessage,
+    by_client_id, insert_message, max_id, messages_after, replay_after, room_history, search_room,
+    timestamp_ms, Entry, Message, NewMessage,
 };
 
 const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);

@@ -251,7 +251,8 @@ pub fn message_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<Mess
         .optional()
 }
 
-fn by_client_id(conn: &Connection, client_id: &str) -> rusqlite::Result<Option<Message>> {
+/// The message stored with `client_id`, if any.
+pub fn by_client_id(conn: &Connection, client_id: &str) -> rusqlite::Result<Option<Message>> {
     conn.prepare_cached(&format!(
         "{SELECT} WHERE l.client_id = ?1 AND l.target IS NULL"
     ))?

@@ -66,6 +66,13 @@ async fn create(
         // order. The original is checked under the same lock, so it cannot
         // be deleted in between.
         .write(move |conn| {
+            // A repeat is answered with what was stored, whatever became of
+            // the original since.
+            if let Some(cid) = &new.client_id {
+                if let Some(stored) = db::by_client_id(conn, cid)? {
+                    return Ok(Ok((stored, false)));
+                }
+            }
             if let Some(original) = new.reply_to {
                 if let Err(refusal) = db::check_reply(conn, &new.room, original)? {
                     return Ok(Err(refusal));

@@ -128,11 +128,18 @@ pub fn Actions(
         };
         buttons.push((Key::Delete, None, Box::new(delete)));
     }
+    // The React button gets the focus back when the picker closes.
+    let react_button = NodeRef::<leptos::html::Button>::new();
     let buttons = buttons
         .into_iter()
         .map(|(key, popup, act)| {
+            let node = if popup.is_some() {
+                react_button
+            } else {
+                NodeRef::new()
+            };
             view! {
-                <button type="button" class:danger=key == Key::Delete
+                <button type="button" node_ref=node class:danger=key == Key::Delete
                     aria-haspopup=popup.map(|_| "dialog")
                     aria-expanded=move || popup.map(|p| p.get().to_string())
                     on:click=move |_| act()>
@@ -146,7 +153,12 @@ pub fn Actions(
             {buttons}
         </div>
         <Show when=move || picking.get()>
-            <Picker msg=msg.get_value() lang close=move || picking.set(false) />
+            <Picker msg=msg.get_value() lang close=move || {
+                picking.set(false);
+                if let Some(b) = react_button.get_untracked() {
+                    let _ = b.focus();
+                }
+            } />
         </Show>
     }
 }

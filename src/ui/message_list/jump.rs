@@ -25,7 +25,9 @@ pub(super) fn follow_jumps(ls: ListState) {
             let log = room.log();
             let i = log
                 .iter()
-                .position(|m| m.id.as_deref() == Some(id.as_str()))?;
+                // The newest with the id: after a backend restarted
+                // counting, the current one.
+                .rposition(|m| m.id.as_deref() == Some(id.as_str()))?;
             Some((log.get(i)?.uid, log.base() + i as i64))
         });
         let Some((uid, at)) = found else {

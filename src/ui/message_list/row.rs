@@ -64,7 +64,7 @@ pub fn MessageRow(
             </li>
         })}
         {first_unread.then(|| view! {
-            <li class="unread-marker" role="separator">{tr(Key::NewLine)}</li>
+            <li class="unread-marker">{tr(Key::NewLine)}</li>
         })}
         <li class="msg" class:mine=msg.mine data-uid=msg.uid.to_string() class:continued=!group_start
             class:pending=pending class:failed=is_failed class:deleted=deleted class:mentions-me=mentions_me
