@@ -150,8 +150,8 @@ pub fn MentionList(
             .map(|n| format!("@{n} ({}/{})", i + 1, names.len()))
     };
     view! {
-        <span class="sr-only" aria-live="polite">{chosen}</span>
         <Show when=move || mentions.offer.get().is_some()>
+            <span class="sr-only" aria-live="polite">{chosen}</span>
             <ul id="mention-list" class="mention-list" role="listbox"
                 aria-label=tr(Key::MentionSuggestions)>
                 {move || names().into_iter().enumerate().map(|(i, name)| view! {
