@@ -211,6 +211,8 @@ pub enum Notice {
     OutboxUnreadable { error: String, backup_key: String },
     /// Scroll-back failed.
     HistoryFailed(HistoryError),
+    /// The backend's search failed (what is loaded was still searched).
+    SearchFailed(HistoryError),
     /// The room limit is reached.
     RoomLimit,
     /// An edit, a delete or a reaction was not accepted.

@@ -22,6 +22,18 @@ async fn change(
     .await
 }
 
+async fn react(
+    client: &reqwest::Client,
+    server: &TestServer,
+    id: i64,
+    user: &str,
+    emoji: &str,
+    on: bool,
+) -> Reply {
+    let body = json!({"user": user, "emoji": emoji, "on": on});
+    change(client, server, id, "reactions", body).await
+}
+
 fn id_of(v: &Value) -> i64 {
     v["id"].as_i64().expect("id")
 }
@@ -115,15 +127,9 @@ async fn changes_are_checked_and_streamed_as_updates_with_ids() {
     assert!(edited.body["edited_at"].is_i64());
 
     // Reactions: any user, toggled, a short visible token.
-    change(
-        &client,
-        &server,
-        id,
-        "reactions",
-        json!({"user": "bob", "emoji": "a b", "on": true}),
-    )
-    .await
-    .assert_error(422, "`emoji`");
+    react(&client, &server, id, "bob", "a b", true)
+        .await
+        .assert_error(422, "`emoji`");
     change(
         &client,
         &server,
@@ -133,35 +139,14 @@ async fn changes_are_checked_and_streamed_as_updates_with_ids() {
     )
     .await
     .assert_error(422, "`on`");
-    change(
-        &client,
-        &server,
-        id,
-        "reactions",
-        json!({"user": "bob", "emoji": "👍", "on": true}),
-    )
-    .await;
-    let both = change(
-        &client,
-        &server,
-        id,
-        "reactions",
-        json!({"user": "alice", "emoji": "👍", "on": true}),
-    )
-    .await;
+    react(&client, &server, id, "bob", "👍", true).await;
+    let both = react(&client, &server, id, "alice", "👍", true).await;
     assert_eq!(
         both.body["reactions"],
         json!([{"emoji": "👍", "users": ["bob", "alice"]}])
     );
     // Already there: nothing changes, nothing is sent.
-    let again = change(
-        &client,
-        &server,
-        id,
-        "reactions",
-        json!({"user": "alice", "emoji": "👍", "on": true}),
-    )
-    .await;
+    let again = react(&client, &server, id, "alice", "👍", true).await;
     assert_eq!(again.status, 200);
 
     // Deletes: the author only; a tombstone that nothing changes any more.
@@ -181,15 +166,9 @@ async fn changes_are_checked_and_streamed_as_updates_with_ids() {
     )
     .await
     .assert_error(409, "deleted");
-    change(
-        &client,
-        &server,
-        id,
-        "reactions",
-        json!({"user": "bob", "emoji": "👍", "on": true}),
-    )
-    .await
-    .assert_error(409, "deleted");
+    react(&client, &server, id, "bob", "👍", true)
+        .await
+        .assert_error(409, "deleted");
 
     // Live: the two messages, the reply, then one update per change that
     // changed something, each with its own increasing id and the state
@@ -284,14 +263,7 @@ async fn changes_survive_a_restart() {
         json!({"user": "alice", "text": "first!"}),
     )
     .await;
-    change(
-        &client,
-        &server,
-        kept,
-        "reactions",
-        json!({"user": "bob", "emoji": "🎉", "on": true}),
-    )
-    .await;
+    react(&client, &server, kept, "bob", "🎉", true).await;
     change(&client, &server, gone, "delete", json!({"user": "alice"})).await;
     server.stop().await;
 

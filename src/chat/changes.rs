@@ -118,6 +118,12 @@ impl Chat {
         self.jump.set(None);
     }
 
+    /// The backend's search failed: the user is told (the results shown
+    /// are only what is loaded).
+    pub fn search_failed(&self, error: crate::errors::HistoryError) {
+        self.tell(Notice::SearchFailed(error));
+    }
+
     /// Sends an edit of message `id` (from the composer in edit mode).
     pub(super) fn send_edit(&self, id: &str, text: String) {
         self.compose.set(Compose::New);

@@ -61,7 +61,7 @@ impl Chat {
             return;
         };
         // What the reader sees as it comes (the replay too) is read.
-        self.save_read();
+        self.note_read();
         if !report.arrived.is_empty() {
             self.notify(&report.arrived);
             self.announce(&report.arrived);

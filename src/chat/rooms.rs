@@ -21,6 +21,9 @@ impl Chat {
     /// Switches to `room`, joining it when new.
     pub fn open_room(&self, room: &str) {
         let switched = self.state.with_untracked(|s| s.active() != room);
+        if switched {
+            self.save_read();
+        }
         let joined = self.state.try_update(|s| {
             let new = s.room(room).is_none();
             s.set_active(room).then_some(new)
@@ -63,13 +66,14 @@ impl Chat {
 
     /// Loads a page of older messages of `room` (no-op without a history
     /// URL, when nothing older exists, or while a request is in flight).
-    pub fn load_older(&self, room: &str) {
+    /// Returns whether a page is on its way (requested now, or already).
+    pub fn load_older(&self, room: &str) -> bool {
         let cfg = self.cfg.get_value();
         let Some(template) = cfg.history_url.clone() else {
-            return;
+            return false;
         };
         if self.quirks.with_value(|q| q.no_history) {
-            return;
+            return false;
         }
         let before = self.state.with_untracked(|s| {
             s.room(room)
@@ -80,7 +84,7 @@ impl Chat {
             .loading_older
             .with_untracked(|l| l.iter().any(|r| r == room));
         let Some(before) = before.filter(|_| !in_flight) else {
-            return;
+            return in_flight;
         };
         let room = room.to_string();
         self.loading_older.update(|l| l.push(room.clone()));
@@ -114,6 +118,7 @@ impl Chat {
                 }
             }
         });
+        true
     }
 
     /// Tells the backend we are typing (throttled; only with a typing URL).
@@ -190,13 +195,25 @@ impl Chat {
         });
     }
 
-    /// Saves how far the active room was read, when that moved.
+    /// Notes how far the active room was read (in memory: this runs for
+    /// every batch; [`Chat::save_read`] writes it down). Nothing shown
+    /// depends on it, so no subscriber is woken.
+    pub(super) fn note_read(&self) {
+        self.state.try_update_untracked(|s| s.note_read());
+    }
+
+    /// Writes down how far each room was read: when the page is hidden or
+    /// left and when the room changes, not for every batch.
     pub(super) fn save_read(&self) {
-        let Some(Some((room, id))) = self.state.try_update(|s| s.note_read()) else {
+        self.note_read();
+        let Some(read) = self.state.try_with_untracked(|s| s.read_positions()) else {
             return;
         };
         let events_url = self.cfg.with_value(|c| c.events_url.clone());
-        let _ = storage::set(&keys::read(&events_url, &room), &id);
+        for (room, id) in read {
+            // Losing it shows an old "New" line: not worth a notice.
+            let _ = storage::set(&keys::read(&events_url, &room), &id);
+        }
     }
 
     pub(super) fn save_rooms(&self) {

@@ -50,11 +50,16 @@ impl Chat {
         let visibility = Listener::on_document("visibilitychange", move |_| {
             chat.state.try_update(|s| s.set_visible(is_visible()));
             chat.share_read();
+            if !is_visible() {
+                chat.save_read();
+            }
         });
+        // Leaving or reloading the page writes down what was read.
+        let leaving = Listener::on_window("pagehide", move |_| chat.save_read());
         chat.links.set_value(Links {
             stream: Some(stream),
             outbox,
-            _listeners: visibility.into_iter().collect(),
+            _listeners: visibility.into_iter().chain(leaving).collect(),
             ..Links::default()
         });
         // A tab that shares nothing sends whatever storage holds; a shared

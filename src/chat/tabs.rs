@@ -81,7 +81,7 @@ impl Chat {
     /// While the reader sees the active room, the other tabs learn that it
     /// is read.
     pub(super) fn share_read(&self) {
-        self.save_read();
+        self.note_read();
         let room = self
             .state
             .try_with_untracked(|s| s.reading().then(|| s.active().to_string()))

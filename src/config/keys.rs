@@ -210,7 +210,7 @@ pub(super) fn find(key: &str) -> Option<&'static Setting> {
 /// names a key wrongly, or itself, is a bug the tests catch; it is reported
 /// rather than trusted all the same.
 fn apply_preset(c: &mut Config, preset: &Preset) -> Result<(), String> {
-    for (key, value) in preset.settings {
+    for (key, value) in preset.all() {
         let setting = find(key)
             .filter(|s| s.name != presets::KEY)
             .ok_or_else(|| format!("preset {} names unknown setting {key:?}", preset.name))?;

@@ -22,6 +22,28 @@ pub(super) struct Preset {
     pub name: &'static str,
     /// `(key, value)` pairs, values as in URL parameters.
     pub settings: &'static [(&'static str, &'static str)],
+    /// The backend has no search, replies, edits, deletes or reactions:
+    /// [`NO_CHANGES`] comes with the settings.
+    pub no_changes: bool,
+}
+
+/// What a backend without search, replies, edits, deletes or reactions
+/// sets: none of their controls is shown.
+const NO_CHANGES: &[(&str, &str)] = &[
+    ("searchUrl", ""),
+    ("replyField", ""),
+    ("updateEvent", ""),
+    ("editUrl", ""),
+    ("deleteUrl", ""),
+    ("reactUrl", ""),
+];
+
+impl Preset {
+    /// Every setting the preset makes.
+    pub(super) fn all(&self) -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+        let extra: &'static [(&str, &str)] = if self.no_changes { NO_CHANGES } else { &[] };
+        self.settings.iter().chain(extra)
+    }
 }
 
 /// Every preset, in README order.
@@ -30,6 +52,7 @@ pub(super) const PRESETS: &[Preset] = &[
     Preset {
         name: "reference",
         settings: &[],
+        no_changes: false,
     },
     // A read-only stream of plain `data:` lines (a ticker, a log).
     Preset {
@@ -45,14 +68,8 @@ pub(super) const PRESETS: &[Preset] = &[
             ("typingEvent", ""),
             ("resumeParam", ""),
             ("plainText", "message"),
-            // No replies, edits, deletes or reactions: none of their controls.
-            ("searchUrl", ""),
-            ("replyField", ""),
-            ("updateEvent", ""),
-            ("editUrl", ""),
-            ("deleteUrl", ""),
-            ("reactUrl", ""),
         ],
+        no_changes: true,
     },
     // nginx + nchan pub/sub: one channel (and one stream) per room; the
     // published JSON body is what subscribers receive.
@@ -68,14 +85,8 @@ pub(super) const PRESETS: &[Preset] = &[
             ("presenceEvent", ""),
             ("typingEvent", ""),
             ("resumeParam", "last_event_id"),
-            // No replies, edits, deletes or reactions: none of their controls.
-            ("searchUrl", ""),
-            ("replyField", ""),
-            ("updateEvent", ""),
-            ("editUrl", ""),
-            ("deleteUrl", ""),
-            ("reactUrl", ""),
         ],
+        no_changes: true,
     },
     // A Mercure hub: one stream subscribed to one topic per room; messages
     // are published as `topic=<room>&data=<the message as JSON>`.
@@ -93,14 +104,8 @@ pub(super) const PRESETS: &[Preset] = &[
             ("presenceEvent", ""),
             ("typingEvent", ""),
             ("resumeParam", "lastEventID"),
-            // No replies, edits, deletes or reactions: none of their controls.
-            ("searchUrl", ""),
-            ("replyField", ""),
-            ("updateEvent", ""),
-            ("editUrl", ""),
-            ("deleteUrl", ""),
-            ("reactUrl", ""),
         ],
+        no_changes: true,
     },
 ];
 
@@ -196,24 +201,22 @@ mod tests {
             .iter()
             .filter(|p| p.name != "reference")
             .map(|p| {
-                let set = p
-                    .settings
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string()));
+                let set = p.all().map(|(k, v)| (k.to_string(), v.to_string()));
                 (p.name.to_string(), set.collect())
             })
             .collect();
         assert_eq!(documented, defined);
-        assert!(preset_named("reference").settings.is_empty());
+        assert_eq!(preset_named("reference").all().count(), 0);
     }
 
     #[test]
     fn a_preset_is_exactly_its_settings_on_the_defaults() {
         for p in PRESETS {
-            let keys: BTreeSet<&str> = p.settings.iter().map(|(k, _)| *k).collect();
-            assert_eq!(keys.len(), p.settings.len(), "{} sets a key twice", p.name);
+            let all: Vec<(&str, &str)> = p.all().copied().collect();
+            let keys: BTreeSet<&str> = all.iter().map(|(k, _)| *k).collect();
+            assert_eq!(keys.len(), all.len(), "{} sets a key twice", p.name);
             assert!(!keys.contains(KEY), "{} names the preset key", p.name);
-            let by_hand = load(None, &as_query(p.settings));
+            let by_hand = load(None, &as_query(&all));
             let url = load(None, &format!("?preset={}", p.name));
             let file = load(Some(&format!(r#"{{"preset": "{}"}}"#, p.name)), "");
             assert_eq!(url, by_hand, "{}", p.name);

@@ -154,6 +154,10 @@ pub fn notice(lang: Lang, notice: &Notice) -> String {
         ),
         (Lang::En, Notice::HistoryFailed(e)) => format!("Older messages could not be loaded: {e}"),
         (Lang::ZhCn, Notice::HistoryFailed(e)) => format!("无法加载更早的消息：{e}"),
+        (Lang::En, Notice::SearchFailed(e)) => {
+            format!("The server's search failed, only loaded messages were searched: {e}")
+        }
+        (Lang::ZhCn, Notice::SearchFailed(e)) => format!("服务器搜索失败，只搜索了已加载的消息：{e}"),
         (_, Notice::RoomLimit) => t(lang, Key::RoomLimit).to_string(),
         (_, Notice::ChangeFailed { what, reason }) => change_failed(lang, *what, &reason.to_string()),
     }

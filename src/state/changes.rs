@@ -8,33 +8,29 @@ use super::chat_state::ChatState;
 use super::dedupe::{fingerprint, DedupeKey};
 use super::log::MessageLog;
 use super::message::Message;
+use crate::markup::mentions;
 use crate::protocol::{Quote, WireMessage};
 
 /// How far back (messages) replies to a changed original are looked for.
 const QUOTE_SCAN: usize = 2_000;
 
 impl ChatState {
-    /// Applies `m`, the current state of a message, to the copy shown in
-    /// its room (`fallback` when it names none, else the active room). A
-    /// message not held (older than what was loaded, or a room not
-    /// followed) is left alone: history brings it in its current state.
-    pub(super) fn update(&mut self, m: WireMessage, fallback: Option<&str>) {
-        let room_name = m
-            .room
-            .clone()
-            .or_else(|| fallback.map(String::from))
-            .unwrap_or_else(|| self.active.clone());
-        let m = self.describe_reply(&room_name, m);
+    /// Applies `m`, the current state of a message (its bare reply already
+    /// described), to the copy shown in `room_name`. A message not held
+    /// (older than what was loaded, or a room not followed) is left alone:
+    /// history brings it in its current state.
+    pub(super) fn update(&mut self, room_name: &str, m: WireMessage) {
         let Some(id) = m.id.clone() else { return };
-        let Some(epoch) = self.room(&room_name).map(|r| r.epoch) else {
+        let Some(epoch) = self.room(room_name).map(|r| r.epoch) else {
             return;
         };
         // The dedupe set learns the new content: a later copy of the
         // changed message is the same message, not a restarted backend's.
-        if let Some(key) = DedupeKey::of(&room_name, epoch, &m) {
+        if let Some(key) = DedupeKey::of(room_name, epoch, &m) {
             self.seen.refresh(&key, fingerprint(&m));
         }
-        let Some(room) = self.room_mut(&room_name) else {
+        let mentions_me = mentions(&m.text, &self.me);
+        let Some(room) = self.room_mut(room_name) else {
             return;
         };
         let Some(i) = held(&room.log, epoch, &id) else {
@@ -44,6 +40,7 @@ impl ChatState {
         if !apply(x, m) {
             return;
         }
+        x.mentions_me = mentions_me && !x.mine && !x.deleted();
         // Replies quoting it show the change too (a deleted text must not
         // live on in quotes).
         let quote = x.quote();
@@ -152,6 +149,30 @@ mod tests {
             .collect()
     }
 
+    /// Bob asks, as message 7.
+    fn ask(s: &mut ChatState) {
+        let m = wire(Some("7"), "a", "bob", "question");
+        s.ingest(vec![(Incoming::Message(m), None)], 0.0);
+    }
+
+    /// The extras of a reply naming message 7 by id only.
+    fn replying_to_7() -> Extra {
+        let reply = Some(Quote {
+            id: "7".into(),
+            ..Quote::default()
+        });
+        Extra {
+            reply,
+            ..Extra::default()
+        }
+    }
+
+    /// The quote of the `i`th message of room "a".
+    fn quote_at(s: &ChatState, i: usize) -> Quote {
+        let m = s.room("a").unwrap().log().get(i).unwrap();
+        m.extra.as_ref().and_then(|e| e.reply.clone()).unwrap()
+    }
+
     fn changed(id: &str, text: &str, extra: Extra) -> WireMessage {
         WireMessage {
             extra: Some(Box::new(extra)),
@@ -237,34 +258,13 @@ mod tests {
     #[test]
     fn a_bare_reply_id_is_quoted_from_what_is_held() {
         let mut s = state();
-        s.ingest(
-            vec![(
-                Incoming::Message(wire(Some("7"), "a", "bob", "question")),
-                None,
-            )],
-            0.0,
-        );
-        let bare = Extra {
-            reply: Some(Quote {
-                id: "7".into(),
-                ..Quote::default()
-            }),
-            ..Extra::default()
-        };
+        ask(&mut s);
+        let bare = replying_to_7();
         s.ingest(
             vec![(Incoming::Message(changed("8", "answer", bare)), None)],
             1.0,
         );
-        let log = s.room("a").unwrap().log();
-        let q = log
-            .get(1)
-            .unwrap()
-            .extra
-            .as_ref()
-            .unwrap()
-            .reply
-            .clone()
-            .unwrap();
+        let q = quote_at(&s, 1);
         assert_eq!((q.user.as_deref(), &*q.text), (Some("bob"), "question"));
     }
 
@@ -272,24 +272,12 @@ mod tests {
     fn our_reply_keeps_its_quote_when_the_backend_answers_a_bare_id() {
         use super::super::chat_state::fixtures::outgoing;
         let mut s = state();
-        s.ingest(
-            vec![(
-                Incoming::Message(wire(Some("7"), "a", "bob", "question")),
-                None,
-            )],
-            0.0,
-        );
+        ask(&mut s);
         let mut out = outgoing("answer", "c1");
         out.room = "a".into();
         out.reply_to = Some("7".into());
         s.add_pending(&out, 1.0);
-        let bare = Extra {
-            reply: Some(Quote {
-                id: "7".into(),
-                ..Quote::default()
-            }),
-            ..Extra::default()
-        };
+        let bare = replying_to_7();
         let mut stored = changed("8", "answer", bare.clone());
         stored.user = Some("me".into());
         stored.client_id = Some("c1".into());
@@ -379,13 +367,7 @@ mod tests {
             )],
             0.0,
         );
-        let quoted = Extra {
-            reply: Some(Quote {
-                id: "7".into(),
-                ..Quote::default()
-            }),
-            ..Extra::default()
-        };
+        let quoted = replying_to_7();
         s.ingest(
             vec![(Incoming::Message(changed("8", "re", quoted)), None)],
             1.0,
@@ -395,30 +377,16 @@ mod tests {
             ..Extra::default()
         };
         s.ingest(vec![(Incoming::Update(changed("7", "", tomb)), None)], 2.0);
-        let log = s.room("a").unwrap().log();
-        let q = log
-            .get(1)
-            .unwrap()
-            .extra
-            .as_ref()
-            .unwrap()
-            .reply
-            .clone()
-            .unwrap();
+        let q = quote_at(&s, 1);
         assert!(q.deleted && q.text.is_empty(), "{q:?}");
+        let log = s.room("a").unwrap().log();
         assert_eq!(log.get(1).unwrap().version, 1);
     }
 
     #[test]
     fn a_reply_quotes_what_is_held() {
         let mut s = state();
-        s.ingest(
-            vec![(
-                Incoming::Message(wire(Some("7"), "a", "bob", "question")),
-                None,
-            )],
-            0.0,
-        );
+        ask(&mut s);
         let q = s.quote_of("a", "7").unwrap();
         assert_eq!(
             (&*q.id, q.user.as_deref(), &*q.text),

@@ -5,7 +5,6 @@
 use super::dedupe::{fingerprint, DedupeKey, Lookup, Seen};
 use super::message::{self, Message, Names};
 use super::room::Room;
-use crate::markup::mentions;
 use crate::protocol::{Incoming, WireMessage};
 
 /// Default cap of messages kept in memory per room; older ones are dropped
@@ -106,7 +105,11 @@ impl ChatState {
         for (item, fallback_room) in batch {
             match item {
                 Incoming::Message(m) => self.receive(m, fallback_room.as_deref(), now, &mut report),
-                Incoming::Update(m) => self.update(m, fallback_room.as_deref()),
+                Incoming::Update(m) => {
+                    let room = self.incoming_room(&m, fallback_room.as_deref());
+                    let m = self.describe_reply(&room, m);
+                    self.update(&room, m)
+                }
                 Incoming::Presence(p) => self.presence(p),
                 Incoming::Typing { room, user } => self.typing(&room, &user, now),
                 Incoming::Ping | Incoming::Ignored => {}
@@ -149,18 +152,23 @@ impl ChatState {
         }
     }
 
-    fn receive(&mut self, m: WireMessage, fallback: Option<&str>, now: f64, report: &mut Report) {
-        let room_name = m
-            .room
+    /// The room an incoming message belongs to: the one it names, else the
+    /// stream's (`fallback`, per-room streams), else the active one.
+    pub(super) fn incoming_room(&self, m: &WireMessage, fallback: Option<&str>) -> String {
+        m.room
             .clone()
             .or_else(|| fallback.map(String::from))
-            .unwrap_or_else(|| self.active.clone());
+            .unwrap_or_else(|| self.active.clone())
+    }
+
+    fn receive(&mut self, m: WireMessage, fallback: Option<&str>, now: f64, report: &mut Report) {
+        let room_name = self.incoming_room(&m, fallback);
         let m = self.describe_reply(&room_name, m);
         let Novelty::New { key, epoch, fp } = self.classify(&room_name, &m) else {
             report.duplicates += 1;
             // The stream is in order: its copy is the newest state (a
             // reaction or an edit since the copy shown).
-            self.update(m, Some(&room_name));
+            self.update(&room_name, m);
             return;
         };
         // An echo of our own pending message replaces it in place.
@@ -178,7 +186,7 @@ impl ChatState {
         let mut msg = Message::from_wire(uid, m, &self.me, now, &mut self.names);
         msg.epoch = epoch;
         let counts = is_new && !msg.mine && (room_name != self.active || !self.reading);
-        let mention = !msg.mine && !msg.deleted() && mentions(&msg.text, &self.me);
+        let mention = msg.mentions_me;
         let muted = self.room(&room_name).is_some_and(|r| r.muted);
         let arrival = (is_new && !msg.mine).then(|| Arrival {
             room: room_name.clone(),

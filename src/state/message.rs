@@ -3,6 +3,7 @@
 //! backend sent (live or history), one for what this user just wrote.
 
 use crate::errors::RequestError;
+use crate::markup::mentions;
 use crate::protocol::extra::{clip, MAX_QUOTE};
 use crate::protocol::{Extra, Outgoing, Quote, WireMessage};
 use std::collections::HashSet;
@@ -47,6 +48,9 @@ pub struct Message {
     pub mine: bool,
     /// Reply, edit, tombstone, reactions; `None` for a plain message.
     pub extra: Option<Box<Extra>>,
+    /// Someone else's message that mentions us (`@me`), found once when it
+    /// arrives (or is edited), not at every render.
+    pub mentions_me: bool,
 }
 
 impl Message {
@@ -55,6 +59,8 @@ impl Message {
     /// id (a backend echoing client ids echoes only the sender's own).
     pub fn from_wire(uid: u64, m: WireMessage, me: &str, now: f64, names: &mut Names) -> Message {
         let mine = m.user.as_deref() == Some(me) && m.client_id.is_some();
+        let deleted = m.extra.as_ref().is_some_and(|e| e.deleted);
+        let mentions_me = !mine && !deleted && mentions(&m.text, me);
         Message {
             uid,
             version: 0,
@@ -67,6 +73,7 @@ impl Message {
             client_id: m.client_id.filter(|_| mine).map(String::into_boxed_str),
             status: Status::Sent,
             extra: m.extra,
+            mentions_me,
         }
     }
 
@@ -84,6 +91,7 @@ impl Message {
             client_id: Some(out.client_id.as_str().into()),
             status: Status::Pending,
             mine: true,
+            mentions_me: false,
             extra: reply.map(|reply| {
                 Box::new(Extra {
                     reply: Some(reply),

@@ -79,8 +79,16 @@ impl ChatState {
         }
     }
 
+    /// How far each room was read, for saving.
+    pub fn read_positions(&self) -> Vec<(String, String)> {
+        let rooms = self.rooms.iter();
+        rooms
+            .filter_map(|r| Some((r.name.clone(), r.read.read_upto.as_deref()?.to_string())))
+            .collect()
+    }
+
     /// The reader sees the newest messages of the active room: they are
-    /// read. Returns the room and id to save when that moved.
+    /// read. Returns the room and id when that moved.
     pub fn note_read(&mut self) -> Option<(String, String)> {
         if !self.reading {
             return None;
@@ -141,6 +149,23 @@ mod tests {
         s.set_active("b");
         s.set_active("a");
         assert_eq!(s.marker(), None);
+    }
+
+    #[test]
+    fn read_positions_are_what_was_read_per_room() {
+        let rooms = ["a".to_string(), "b".to_string()];
+        let mut s = ChatState::new("me", &rooms, "a");
+        assert!(s.read_positions().is_empty());
+        say(&mut s, "a", 1..3, "bob");
+        s.note_read();
+        s.restore_read("b", "9");
+        assert_eq!(
+            s.read_positions(),
+            [
+                ("a".to_string(), "2".to_string()),
+                ("b".to_string(), "9".to_string())
+            ]
+        );
     }
 
     #[test]

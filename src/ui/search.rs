@@ -140,9 +140,10 @@ fn run_search(chat: Chat, q: String, hits: RwSignal<Option<Vec<Hit>>>, seq: Stor
     };
     let mine = seq.get_value();
     spawn_local(async move {
-        let Ok(remote) = fetch_search(&cfg, &template, &room, &q, None).await else {
-            // What is loaded is still found.
-            return;
+        let remote = match fetch_search(&cfg, &template, &room, &q, None).await {
+            Ok(remote) => remote,
+            // What is loaded is still shown; the user learns the rest is not.
+            Err(error) => return chat.search_failed(error),
         };
         let mut all: Vec<Hit> = remote.into_iter().map(Hit::from).collect();
         for hit in local {

@@ -42,7 +42,8 @@ pub struct Changed {
     pub change_id: Option<i64>,
 }
 
-type Outcome = rusqlite::Result<Result<Changed, Refusal>>;
+/// What a change returns: a database error, or what it did or why not.
+pub type Outcome = rusqlite::Result<Result<Changed, Refusal>>;
 
 /// The message `id`, if it exists and is not a tombstone.
 fn live(conn: &Connection, id: i64) -> rusqlite::Result<Result<Message, Refusal>> {

@@ -21,6 +21,7 @@ use crate::routes::state::AppState;
 use crate::validate::{
     check_client_id, check_emoji, check_room, check_text, check_user, parse_int_param,
 };
+use rusqlite::Connection;
 
 /// The message routes. Posting goes through the fault gate of
 /// [`FaultRoute::Messages`], so it needs the app's [`Faults`].
@@ -125,8 +126,18 @@ fn refused(refusal: Refusal, field: &str) -> ApiError {
     }
 }
 
-fn changed(outcome: Result<Changed, Refusal>) -> Result<Response, ApiError> {
-    let changed = outcome.map_err(|refusal| refused(refusal, ""))?;
+/// Runs a change under the writer lock, broadcasting what it changed,
+/// and answers the message as it is now (or the refusal).
+async fn write_change<F>(state: &AppState, change: F) -> Result<Response, ApiError>
+where
+    F: FnOnce(&mut Connection, &dyn Fn(i64, &Message)) -> db::changes::Outcome + Send + 'static,
+{
+    let hub = Arc::clone(&state.hub);
+    let outcome = state
+        .db
+        .write(move |conn| change(conn, &|id, m| hub.publish_update(id, m)))
+        .await?;
+    let changed: Changed = outcome.map_err(|refusal| refused(refusal, ""))?;
     Ok(Json(changed.message).into_response())
 }
 
@@ -141,14 +152,10 @@ async fn edit(
     let user = body.required_name("user", check_user)?;
     let text = body.required_str("text")?.to_owned();
     check_text("text", &text)?;
-    let hub = Arc::clone(&state.hub);
-    let outcome = state
-        .db
-        .write(move |conn| {
-            db::edit_message(conn, id, &user, &text, |cid, m| hub.publish_update(cid, m))
-        })
-        .await?;
-    changed(outcome)
+    write_change(&state, move |conn, publish| {
+        db::edit_message(conn, id, &user, &text, publish)
+    })
+    .await
 }
 
 /// `POST /api/messages/{id}/delete` with `{"user"}`: the author deletes
@@ -160,12 +167,10 @@ async fn delete(
 ) -> Result<Response, ApiError> {
     let id = message_id(path)?;
     let user = body.required_name("user", check_user)?;
-    let hub = Arc::clone(&state.hub);
-    let outcome = state
-        .db
-        .write(move |conn| db::delete_message(conn, id, &user, |cid, m| hub.publish_update(cid, m)))
-        .await?;
-    changed(outcome)
+    write_change(&state, move |conn, publish| {
+        db::delete_message(conn, id, &user, publish)
+    })
+    .await
 }
 
 /// `POST /api/messages/{id}/reactions` with `{"user", "emoji", "on"}`: adds
@@ -179,16 +184,10 @@ async fn reactions(
     let user = body.required_name("user", check_user)?;
     let emoji = body.required_name("emoji", check_emoji)?;
     let on = body.required_bool("on")?;
-    let hub = Arc::clone(&state.hub);
-    let outcome = state
-        .db
-        .write(move |conn| {
-            db::react(conn, id, &user, &emoji, on, |cid, m| {
-                hub.publish_update(cid, m)
-            })
-        })
-        .await?;
-    changed(outcome)
+    write_change(&state, move |conn, publish| {
+        db::react(conn, id, &user, &emoji, on, publish)
+    })
+    .await
 }
 
 #[derive(Serialize)]

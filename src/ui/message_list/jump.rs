@@ -31,14 +31,9 @@ pub(super) fn follow_jumps(ls: ListState) {
             Some((log.get(i)?.uid, log.base() + i as i64))
         });
         let Some((uid, at)) = found else {
-            let (room, older) = chat.state().with_untracked(|s| {
-                let older = s.active_room().is_some_and(|r| r.log().has_older());
-                (s.active().to_string(), older)
-            });
-            if older && chat.config().history_url.is_some() {
-                chat.load_older(&room);
-            } else {
-                // Not in this room's past at all (or no way to look).
+            let room = chat.state().with_untracked(|s| s.active().to_string());
+            // Not in this room's past at all, or no way to look further.
+            if !chat.load_older(&room) {
                 chat.jump_done();
             }
             return;

@@ -10,7 +10,6 @@ use super::rows::Row;
 use crate::chat::Chat;
 use crate::errors::RequestError;
 use crate::i18n::{send_failed, t, Key, Lang};
-use crate::markup::mentions;
 use crate::state::{Message, Status};
 use crate::ui::format;
 use crate::ui::tr;
@@ -38,10 +37,7 @@ pub fn MessageRow(
     let cid = msg.client_id.as_deref().unwrap_or_default().to_string();
     let (pending, is_failed) = (msg.status == Status::Pending, failed.is_some());
     let deleted = msg.deleted();
-    let me = expect_context::<Chat>()
-        .state()
-        .with_untracked(|s| s.me().to_string());
-    let mentions_me = !msg.mine && !deleted && mentions(&msg.text, &me);
+    let mentions_me = msg.mentions_me;
     let quote = msg.extra.as_ref().and_then(|e| e.reply.clone());
     let edited = msg
         .extra
