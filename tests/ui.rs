@@ -340,15 +340,23 @@ async fn consecutive_messages_by_one_sender_are_grouped() {
         .collect();
     assert_eq!(authors, ["alice", "bob", "alice"]);
     assert_eq!(count(&m.root, "li.day-separator"), 1);
-    // The full date is on hover (title) and focus (tabindex) of each time.
+    // The full date is on hover (title) and focus (data-full, shown by
+    // CSS) of each time, filled in when the pointer or focus gets there.
     let time = m.root.query_selector("li.msg time").unwrap().unwrap();
-    assert!(
-        time.get_attribute("title")
-            .is_some_and(|t| t.contains("2023")),
-        "{:?}",
-        time.get_attribute("title")
+    assert_eq!(
+        time.get_attribute("datetime").as_deref(),
+        Some("2023-11-14T22:13:20.000Z")
     );
+    assert_eq!(time.get_attribute("title"), None);
     assert_eq!(time.get_attribute("tabindex").as_deref(), Some("0"));
+    bubble(&m.root, "li.msg time", "pointerover");
+    let title = time.get_attribute("title").unwrap_or_default();
+    assert!(title.contains("2023"), "{title:?}");
+    assert_eq!(time.get_attribute("data-full"), Some(title));
+    let second = "li.msg:last-of-type time";
+    bubble(&m.root, second, "focusin");
+    let focused = m.root.query_selector(second).unwrap().unwrap();
+    assert!(focused.get_attribute("data-full").is_some());
 }
 
 #[wasm_bindgen_test]
@@ -670,21 +678,49 @@ async fn a_backend_without_changes_shows_none_of_their_controls() {
     two_authors(&m).await;
     assert_eq!(count(&m.root, "li.msg"), 2);
     assert_eq!(count(&m.root, ".msg-actions button"), 0);
-    // With the reference defaults, the same rows offer them.
+    assert_eq!(count(&m.root, "li.msg[tabindex]"), 0);
+    // With the reference defaults, the same rows offer them, one row at a
+    // time: the one under the pointer or holding the focus.
     let m = mount(|| view! { <MessageList /> });
     two_authors(&m).await;
-    let labels: Vec<String> = {
-        let all = m
-            .root
-            .query_selector_all("li.msg[data-id=\"1\"] .msg-actions button")
-            .unwrap();
+    assert_eq!(count(&m.root, "li.msg[tabindex=\"0\"]"), 2);
+    assert_eq!(count(&m.root, ".msg-actions"), 0);
+    let labels = |sel: &str| -> Vec<String> {
+        let all = m.root.query_selector_all(sel).unwrap();
         (0..all.length())
             .map(|i| all.item(i).unwrap().text_content().unwrap())
             .collect()
     };
-    assert_eq!(labels, ["Reply", "Add reaction", "Edit", "Delete"]);
+    let own = "li.msg[data-id=\"1\"]";
+    let theirs = "li.msg[data-id=\"2\"]";
+    bubble(&m.root, &format!("{own} .msg-text"), "pointerover");
+    settle().await;
     assert_eq!(
-        count(&m.root, "li.msg[data-id=\"2\"] .msg-actions button"),
-        2
+        labels(&format!("{own} .msg-actions button")),
+        ["Reply", "Add reaction", "Edit", "Delete"]
     );
+    // Focus in the other row shows its bar too; the pointer moving there
+    // takes the bar off the first.
+    bubble(&m.root, theirs, "focusin");
+    settle().await;
+    assert_eq!(labels(".msg-actions button").len(), 6);
+    bubble(&m.root, theirs, "pointerover");
+    settle().await;
+    assert_eq!(
+        labels(".msg-actions button"),
+        ["Reply", "Add reaction"],
+        "only the row with the pointer and the focus has a bar"
+    );
+    bubble(&m.root, "#message-list", "pointerover");
+    settle().await;
+    assert_eq!(count(&m.root, &format!("{theirs} .msg-actions")), 1);
+}
+
+/// Dispatches a bubbling `kind` event at the first match of `selector`.
+fn bubble(root: &web_sys::HtmlElement, selector: &str, kind: &str) {
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let ev = web_sys::Event::new_with_event_init_dict(kind, &init).unwrap();
+    let el = root.query_selector(selector).unwrap().expect(selector);
+    el.dispatch_event(&ev).unwrap();
 }

@@ -35,6 +35,8 @@ pub fn App() -> impl IntoView {
         }
         config.set(Some(loaded.map_err(|e| e.to_string())));
     });
+    // Queued after the request above has gone out.
+    spawn_local(async move { super::format::warm(lang.get_untracked()) });
 
     move || match config.get() {
         None => view! { <p class="loading" role="status">"…"</p> }.into_any(),

@@ -121,10 +121,14 @@ fn keydown(
 /// one clears it); a reply keeps what is being written. Either way the
 /// composer gets the focus.
 fn follow_compose_mode(chat: Chat, text: RwSignal<String>, input: NodeRef<Textarea>) {
-    // Joining lands keyboard users in the composer.
+    // Joining lands keyboard users in the composer. In the next frame:
+    // focusing lays the page out, which must not hold up the start (the
+    // history request, the first rows).
     Effect::new(move |_| {
         if let Some(el) = input.get() {
-            let _ = el.focus();
+            request_animation_frame(move || {
+                let _ = el.focus();
+            });
         }
     });
     Effect::new(move |prev: Option<bool>| {

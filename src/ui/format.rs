@@ -62,6 +62,14 @@ fn format(ts: f64, lang: Lang, style: Style) -> String {
     })
 }
 
+/// Makes the formatters every room's first rows need, while the page waits
+/// for the network (the configuration): each takes milliseconds, which
+/// would otherwise delay the first row.
+pub fn warm(lang: Lang) {
+    time(0.0, lang);
+    day(0.0, lang);
+}
+
 /// "14:05" (or the locale's form).
 pub fn time(ts: f64, lang: Lang) -> String {
     format(ts, lang, Style::Time)
@@ -80,4 +88,25 @@ pub fn day(ts: f64, lang: Lang) -> String {
 /// ISO 8601 for `<time datetime>`.
 pub fn iso(ts: f64) -> String {
     date(ts).to_iso_string().into()
+}
+
+/// Gives the `<time datetime>` holding `target` its full date, as its
+/// `title` (hover) and `data-full` (shown on focus by CSS). Done when the
+/// pointer or focus gets there rather than for every row rendered: the
+/// long format is one more `Intl` formatter on the way to the first row,
+/// and a call per row.
+pub fn show_full_date(target: Option<web_sys::EventTarget>, lang: Lang) {
+    use wasm_bindgen::JsCast;
+    let Some(el) = target
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|el| el.closest("time[datetime]").ok().flatten())
+    else {
+        return;
+    };
+    let Some(iso) = el.get_attribute("datetime") else {
+        return;
+    };
+    let full = full(Date::parse(&iso), lang);
+    let _ = el.set_attribute("title", &full);
+    let _ = el.set_attribute("data-full", &full);
 }

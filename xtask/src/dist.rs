@@ -20,8 +20,12 @@ use std::path::Path;
 /// line, muted rooms and search (state/search.rs, ui/search.rs): about
 /// 28 KB, and the fixes of their review (quotes follow their original,
 /// stale search answers dropped, focus returned: 2.8 KB), 333,182 bytes,
-/// plus about 0.5%. Lower it when the app shrinks.
-pub const GZIP_BUDGET: u64 = 335_000;
+/// plus about 0.5%; then the action bar built only for the row under the
+/// pointer or focus (message_list/active.rs: a reactive slot per row, and
+/// the rows as tab stops) with the full date filled in there, which took a
+/// quarter of the list's DOM nodes away: 3.4 KB, 337,345 bytes, plus about
+/// 0.3%. Lower it when the app shrinks.
+pub const GZIP_BUDGET: u64 = 338_500;
 
 /// Assets at least this large must have both precompressed copies (smaller
 /// ones may have none when compressing would not shrink them).

@@ -80,6 +80,20 @@ pub fn Reactions(
         .collect_view()
 }
 
+/// Whether `msg` offers any action (its row is then a tab stop, and shows
+/// [`Actions`] while hovered or focused).
+pub fn offers_actions(chat: &Chat, msg: &Message) -> bool {
+    let can = chat.abilities();
+    ((can.reply || can.react) && answerable(msg))
+        || ((can.edit || can.delete) && chat.is_changeable(msg))
+}
+
+/// Whether `msg` can be replied and reacted to: the backend named it and
+/// it is not deleted.
+fn answerable(msg: &Message) -> bool {
+    msg.id.is_some() && !msg.deleted()
+}
+
 /// Reply, React, Edit, Delete: shown on hover and focus, all reachable by
 /// keyboard. Built from a list, so one button type serves all four (each
 /// distinct view type costs the wasm its own rendering code).
@@ -92,7 +106,7 @@ pub fn Actions(
 ) -> impl IntoView {
     let chat = expect_context::<Chat>();
     let can = chat.abilities();
-    let live = msg.id.is_some() && !msg.deleted();
+    let live = answerable(&msg);
     let own = chat.is_changeable(&msg);
     let msg = StoredValue::new(msg);
     let picking = RwSignal::new(false);

@@ -13,6 +13,7 @@
 //! separators) and [`window`] (range, shifts); [`scroll`] measures the DOM,
 //! [`row`] renders one message.
 
+pub mod active;
 pub mod body;
 pub mod emoji;
 pub mod extras;
@@ -29,6 +30,7 @@ use crate::chat::Chat;
 use crate::i18n::{new_messages, Key};
 use crate::transport::browser::tz_offset_ms;
 use crate::ui::{tr, use_lang};
+use active::ActiveRows;
 use leptos::prelude::*;
 use list_state::ListState;
 use row::MessageRow;
@@ -46,6 +48,7 @@ pub fn MessageList() -> impl IntoView {
         anchor: StoredValue::new(None),
         last_top: StoredValue::new(0),
     };
+    provide_context(ActiveRows::follow(lang));
     let tz = tz_offset_ms();
     // Memoised: the list and the scroll effect share one computation, and
     // an update that changes no visible row renders nothing.

@@ -4,8 +4,9 @@
 //! its reactions and actions, and the send state with Retry and Discard
 //! for a refused one.
 
+use super::active::ActiveRows;
 use super::body::MessageBody;
-use super::extras::{Actions, QuoteLine, Reactions};
+use super::extras::{offers_actions, Actions, QuoteLine, Reactions};
 use super::rows::Row;
 use crate::chat::Chat;
 use crate::errors::RequestError;
@@ -48,6 +49,19 @@ pub fn MessageRow(
     // plain row keeps its height.
     let reacted = msg.extra.as_ref().is_some_and(|e| !e.reactions.is_empty());
     let has_foot = edited.is_some() || reacted;
+    // The bar is built only while the row is hovered or focused; a row
+    // offering actions is a tab stop so the keyboard can get there.
+    let actions = use_context::<ActiveRows>()
+        .filter(|_| offers_actions(&expect_context::<Chat>(), &msg))
+        .map(|active| {
+            let (shows, msg) = (active.shows(msg.uid), msg.clone());
+            move || {
+                shows
+                    .get()
+                    .then(|| view! { <Actions msg=msg.clone() lang /> })
+            }
+        });
+    let tab_stop = actions.is_some().then_some("0");
     let body = if deleted {
         view! { <p class="msg-text tombstone">{tr(Key::Deleted)}</p> }.into_any()
     } else {
@@ -64,7 +78,7 @@ pub fn MessageRow(
         })}
         <li class="msg" class:mine=msg.mine data-uid=msg.uid.to_string() class:continued=!group_start
             class:pending=pending class:failed=is_failed class:deleted=deleted class:mentions-me=mentions_me
-            data-id=msg.id.as_deref().unwrap_or_default().to_string()>
+            data-id=msg.id.as_deref().unwrap_or_default().to_string() tabindex=tab_stop>
             <MessageHead msg=msg.clone() group_start lang />
             {quote.map(|quote| view! { <QuoteLine quote lang /> })}
             {body}
@@ -78,7 +92,7 @@ pub fn MessageRow(
                     <Reactions msg=msg.clone() lang />
                 </div>
             })}
-            <Actions msg=msg.clone() lang />
+            {actions}
             {pending
                 .then(|| view! { <span class="msg-state">{tr(Key::Pending)}</span> })}
             {failed.map(|reason| view! { <SendFailed reason client_id=cid lang /> })}
@@ -90,9 +104,6 @@ pub fn MessageRow(
 #[component]
 fn MessageHead(msg: Message, group_start: bool, lang: RwSignal<Lang>) -> impl IntoView {
     let ts = msg.ts;
-    // Computed once per row (and language), used for hover and focus.
-    let full_date = Memo::new(move |_| format::full(ts, lang.get()));
-
     let (author, mine) = (msg.user, msg.mine);
     let author_label = move || match &author {
         Some(u) if mine => format!("{u} ({})", t(lang.get(), Key::You)),
@@ -104,10 +115,9 @@ fn MessageHead(msg: Message, group_start: bool, lang: RwSignal<Lang>) -> impl In
             <span class="author">{author_label}</span>
             <time
                 datetime=format::iso(ts)
-                title=full_date
-                data-full=full_date
                 // Only the times in view are tab stops; a focused one
-                // shows its full date (CSS), as hovering does.
+                // shows its full date (CSS), as hovering does: the list
+                // fills it in then (format::show_full_date).
                 tabindex=group_start.then_some("0")
             >
                 {move || format::time(ts, lang.get())}
