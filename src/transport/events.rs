@@ -336,14 +336,10 @@ fn on_event(rc: &Rc<RefCell<Inner>>, kind: &str, ev: MessageEvent, is_ping: bool
         if !std::mem::replace(&mut inner.delivered, true) {
             settle_backoff(&mut inner);
         }
-        // Copies only when the id changed: in a burst of thousands of
-        // events, each allocation shows.
         let id = own_event_id(&inner.source_last_id, &last_event_id).to_string();
-        if inner.source_last_id != last_event_id {
-            inner.source_last_id.clone_from(&last_event_id);
-        }
-        // An id too long to send back is not reflected into the resume URL:
-        // the last usable one stays (a longer replay is deduplicated).
+        inner.source_last_id.clone_from(&last_event_id); // reuses its buffer
+                                                         // An id too long to send back is not reflected into the resume URL:
+                                                         // the last usable one stays (a longer replay is deduplicated).
         if resumable_id(&last_event_id) && inner.last_id.as_ref() != Some(&last_event_id) {
             inner.last_id = Some(last_event_id.clone());
         }

@@ -49,18 +49,8 @@ pub fn MessageRow(
     // plain row keeps its height.
     let reacted = msg.extra.as_ref().is_some_and(|e| !e.reactions.is_empty());
     let has_foot = edited.is_some() || reacted;
-    // The bar is built only while the row is hovered or focused; a row
-    // offering actions is a tab stop so the keyboard can get there.
-    let actions = use_context::<ActiveRows>()
-        .filter(|_| offers_actions(&expect_context::<Chat>(), &msg))
-        .map(|active| {
-            let (shows, msg) = (active.shows(msg.uid), msg.clone());
-            move || {
-                shows
-                    .get()
-                    .then(|| view! { <Actions msg=msg.clone() lang /> })
-            }
-        });
+    // A row offering actions is a tab stop, so the keyboard gets there.
+    let actions = action_bar(&msg, lang);
     let tab_stop = actions.is_some().then_some("0");
     let body = if deleted {
         view! { <p class="msg-text tombstone">{tr(Key::Deleted)}</p> }.into_any()
@@ -98,6 +88,21 @@ pub fn MessageRow(
             {failed.map(|reason| view! { <SendFailed reason client_id=cid lang /> })}
         </li>
     }
+}
+
+/// The row's action bar, built only while the row is hovered or focused
+/// ([`ActiveRows`]); `None` when the message offers no action.
+fn action_bar(msg: &Message, lang: RwSignal<Lang>) -> Option<impl IntoView> {
+    let active = use_context::<ActiveRows>()?;
+    if !offers_actions(&expect_context::<Chat>(), msg) {
+        return None;
+    }
+    let (shows, msg) = (active.shows(msg.uid), msg.clone());
+    Some(move || {
+        shows
+            .get()
+            .then(|| view! { <Actions msg=msg.clone() lang /> })
+    })
 }
 
 /// Author and time; visible at a group's start, for screen readers always.
