@@ -31,11 +31,7 @@ pub fn MessageBody(
         if !formatting {
             return links(&shown);
         }
-        parse(&shown, &me)
-            .into_iter()
-            .map(block)
-            .collect_view()
-            .into_any()
+        one_or_all(parse(&shown, &me), block)
     };
     view! {
         <div class="msg-text">{body}</div>
@@ -50,7 +46,7 @@ pub fn MessageBody(
 
 fn block(b: Block) -> AnyView {
     match b {
-        Block::Text(inlines) => inlines.into_iter().map(inline).collect_view().into_any(),
+        Block::Text(inlines) => one_or_all(inlines, inline),
         Block::Quote(inlines) => {
             view! { <blockquote>{inlines.into_iter().map(inline).collect_view()}</blockquote> }
                 .into_any()
@@ -75,15 +71,23 @@ fn inline(i: Inline) -> AnyView {
 
 /// Text with its links.
 fn links(text: &str) -> AnyView {
-    linkify(text)
-        .into_iter()
-        .map(|seg| match seg {
-            Segment::Text(t) => t.into_any(),
-            Segment::Link { href, text } => view! {
-                <a href=href target="_blank" rel="noopener noreferrer">{text}</a>
-            }
-            .into_any(),
-        })
-        .collect_view()
-        .into_any()
+    one_or_all(linkify(text), |seg| match seg {
+        Segment::Text(t) => t.into_any(),
+        Segment::Link { href, text } => view! {
+            <a href=href target="_blank" rel="noopener noreferrer">{text}</a>
+        }
+        .into_any(),
+    })
+}
+
+/// The views of `items`. A lone item is rendered by itself: a list adds a
+/// marker node, and most messages are one plain text (three nested lists
+/// were three of a row's twenty nodes).
+fn one_or_all<T>(mut items: Vec<T>, view: impl Fn(T) -> AnyView) -> AnyView {
+    if items.len() == 1 {
+        if let Some(only) = items.pop() {
+            return view(only);
+        }
+    }
+    items.into_iter().map(view).collect_view().into_any()
 }

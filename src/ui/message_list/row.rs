@@ -57,14 +57,20 @@ pub fn MessageRow(
     } else {
         view! { <MessageBody text=msg.text.to_string() lang /> }.into_any()
     };
+    // Each absent part costs the row a placeholder node: the rare ones
+    // share one.
+    let marks = new_day || first_unread;
+    let below = has_foot || pending || is_failed;
     view! {
-        {new_day.then(|| view! {
-            <li class="day-separator">
-                <span>{move || format::day(ts, lang.get())}</span>
-            </li>
-        })}
-        {first_unread.then(|| view! {
-            <li class="unread-marker">{tr(Key::NewLine)}</li>
+        {marks.then(|| view! {
+            {new_day.then(|| view! {
+                <li class="day-separator">
+                    <span>{move || format::day(ts, lang.get())}</span>
+                </li>
+            })}
+            {first_unread.then(|| view! {
+                <li class="unread-marker">{tr(Key::NewLine)}</li>
+            })}
         })}
         <li class="msg" class:mine=msg.mine data-uid=msg.uid.to_string() class:continued=!group_start
             class:pending=pending class:failed=is_failed class:deleted=deleted class:mentions-me=mentions_me
@@ -72,20 +78,22 @@ pub fn MessageRow(
             <MessageHead msg=msg.clone() group_start lang />
             {quote.map(|quote| view! { <QuoteLine quote lang /> })}
             {body}
-            {has_foot.then(|| view! {
-                <div class="msg-foot">
-                    {edited.map(|at| view! {
-                        <span class="edited" title=move || format::full(at, lang.get())>
-                            "(" {tr(Key::Edited)} ")"
-                        </span>
-                    })}
-                    <Reactions msg=msg.clone() lang />
-                </div>
+            {below.then(|| view! {
+                {has_foot.then(|| view! {
+                    <div class="msg-foot">
+                        {edited.map(|at| view! {
+                            <span class="edited" title=move || format::full(at, lang.get())>
+                                "(" {tr(Key::Edited)} ")"
+                            </span>
+                        })}
+                        <Reactions msg=msg.clone() lang />
+                    </div>
+                })}
+                {pending
+                    .then(|| view! { <span class="msg-state">{tr(Key::Pending)}</span> })}
+                {failed.map(|reason| view! { <SendFailed reason client_id=cid lang /> })}
             })}
             {actions}
-            {pending
-                .then(|| view! { <span class="msg-state">{tr(Key::Pending)}</span> })}
-            {failed.map(|reason| view! { <SendFailed reason client_id=cid lang /> })}
         </li>
     }
 }
