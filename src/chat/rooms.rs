@@ -90,16 +90,16 @@ impl Chat {
         self.loading_older.update(|l| l.push(room.clone()));
         let signal = self.links.with_value(|l| l.fetches.signal());
         let chat = *self;
+        let fetch = fetch_older(
+            &cfg,
+            &template,
+            &room,
+            before.as_deref(),
+            HISTORY_PAGE,
+            signal.as_ref(),
+        );
         spawn_local(async move {
-            let result = fetch_older(
-                &cfg,
-                &template,
-                &room,
-                before.as_deref(),
-                HISTORY_PAGE,
-                signal.as_ref(),
-            )
-            .await;
+            let result = fetch.await;
             // The chat may be gone (the request was aborted then).
             chat.loading_older.try_update(|l| l.retain(|r| r != &room));
             match result {

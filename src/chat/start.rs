@@ -4,7 +4,7 @@
 //! [`super::Links`], so the owner's cleanup releases it all.
 
 use super::tabs::show_unsent;
-use super::{Chat, Links};
+use super::Chat;
 use crate::config::Config;
 use crate::errors::Notice;
 use crate::i18n::Lang;
@@ -39,6 +39,13 @@ impl Chat {
             s.set_history_before(started - CLOCK_SKEW_MS);
             s.set_visible(is_visible());
         });
+        // The replay brings the recent past of busy rooms; quiet rooms may
+        // be missing from it, so each room also gets one history page.
+        // (Messages are placed by id, so the two cannot interleave.) Asked
+        // first: the first rows wait for it.
+        for room in chat.state.with_untracked(|s| s.room_names()) {
+            chat.load_older(&room);
+        }
         chat.restore_room_prefs();
         // Restored unsent messages first: their rooms belong on the stream.
         // A read-only feed has nothing to send.
@@ -56,11 +63,11 @@ impl Chat {
         });
         // Leaving or reloading the page writes down what was read.
         let leaving = Listener::on_window("pagehide", move |_| chat.save_read());
-        chat.links.set_value(Links {
-            stream: Some(stream),
-            outbox,
-            _listeners: visibility.into_iter().chain(leaving).collect(),
-            ..Links::default()
+        // Keeps `fetches`: the history requests above carry its signal.
+        chat.links.update_value(|l| {
+            l.stream = Some(stream);
+            l.outbox = outbox;
+            l._listeners = visibility.into_iter().chain(leaving).collect();
         });
         // A tab that shares nothing sends whatever storage holds; a shared
         // one only its own, and the leader what gone tabs left.
@@ -68,12 +75,6 @@ impl Chat {
             chat.adopt(super::tabs::Adoption::Unless(&[]));
         }
         chat.save_rooms();
-        // The replay brings the recent past of busy rooms; quiet rooms may
-        // be missing from it, so each room also gets one history page.
-        // (Messages are placed by id, so the two cannot interleave.)
-        for room in chat.state.with_untracked(|s| s.room_names()) {
-            chat.load_older(&room);
-        }
         chat
     }
 

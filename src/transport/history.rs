@@ -5,19 +5,21 @@ use super::http::get;
 use crate::config::{fill_template, Config};
 use crate::errors::{HistoryError, RequestError};
 use crate::protocol::{decode_history, HistoryPage};
+use std::future::Future;
+use std::sync::Arc;
 use web_sys::AbortSignal;
 
 /// Fetches up to `limit` messages of `room` before `before` (None: the
 /// newest) from the history URL `template`. Accepts
 /// `{"messages": [...], "has_more": bool}` or a bare array.
-pub async fn fetch_older(
-    cfg: &Config,
+pub fn fetch_older(
+    cfg: &Arc<Config>,
     template: &str,
     room: &str,
     before: Option<&str>,
     limit: usize,
     abort: Option<&AbortSignal>,
-) -> Result<HistoryPage, HistoryError> {
+) -> impl Future<Output = Result<HistoryPage, HistoryError>> + 'static {
     let limit_s = limit.to_string();
     let url = fill_template(
         template,
@@ -27,14 +29,19 @@ pub async fn fetch_older(
             ("limit", &limit_s),
         ],
     );
-    let answer = get(cfg, &url, abort).await.map_err(HistoryError::Request)?;
-    if !answer.ok() {
-        return Err(HistoryError::Request(RequestError::from_response(
-            answer.status,
-            &answer.body,
-        )));
+    // Sent now: a room's first rows wait for it.
+    let answer = get(cfg, &url, abort);
+    let cfg = cfg.clone();
+    async move {
+        let answer = answer.await.map_err(HistoryError::Request)?;
+        if !answer.ok() {
+            return Err(HistoryError::Request(RequestError::from_response(
+                answer.status,
+                &answer.body,
+            )));
+        }
+        decode_history(&cfg, &answer.body, limit)
     }
-    decode_history(cfg, &answer.body, limit)
 }
 
 /// The backend's messages of `room` containing `query` (the search URL
