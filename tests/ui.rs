@@ -699,11 +699,19 @@ async fn a_backend_without_changes_shows_none_of_their_controls() {
         labels(&format!("{own} .msg-actions button")),
         ["Reply", "Add reaction", "Edit", "Delete"]
     );
-    // Focus in the other row shows its bar too; the pointer moving there
-    // takes the bar off the first.
-    bubble(&m.root, theirs, "focusin");
-    settle().await;
-    assert_eq!(labels(".msg-actions button").len(), 6);
+    // Keyboard focus in the other row shows its bar too; the pointer
+    // moving there takes the bar off the first.
+    let row: web_sys::HtmlElement = m
+        .root
+        .query_selector(theirs)
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    row.focus().unwrap();
+    wait_for("the focused row's bar", 2_000.0, || {
+        count(&m.root, ".msg-actions button") == 6
+    })
+    .await;
     bubble(&m.root, theirs, "pointerover");
     settle().await;
     assert_eq!(
@@ -714,6 +722,10 @@ async fn a_backend_without_changes_shows_none_of_their_controls() {
     bubble(&m.root, "#message-list", "pointerover");
     settle().await;
     assert_eq!(count(&m.root, &format!("{theirs} .msg-actions")), 1);
+    // Focus that is not the keyboard's (a click on the text) pins no bar.
+    bubble(&m.root, own, "focusin");
+    settle().await;
+    assert_eq!(count(&m.root, &format!("{own} .msg-actions")), 0);
 }
 
 /// Dispatches a bubbling `kind` event at the first match of `selector`.

@@ -39,18 +39,16 @@ impl Chat {
             s.set_history_before(started - CLOCK_SKEW_MS);
             s.set_visible(is_visible());
         });
-        // The replay brings the recent past of busy rooms; quiet rooms may
-        // be missing from it, so each room also gets one history page.
-        // (Messages are placed by id, so the two cannot interleave.) Asked
-        // first: the first rows wait for it.
-        for room in chat.state.with_untracked(|s| s.room_names()) {
-            chat.load_older(&room);
-        }
+        // Asked first: the first rows wait for it.
+        chat.load_first_pages();
         chat.restore_room_prefs();
         // Restored unsent messages first: their rooms belong on the stream.
         // A read-only feed has nothing to send.
         let tab = new_client_id();
         let outbox = (!cfg.read_only()).then(|| chat.open_outbox(cfg.clone(), tab.clone()));
+        // Rooms only restored messages named (ours or another tab's) get
+        // their page too; the others' are already on their way.
+        chat.load_first_pages();
         let stream = chat.open_stream(cfg, tab);
         let alone = stream.is_alone();
         // While the tab is hidden, arrivals count as unread.
@@ -76,6 +74,16 @@ impl Chat {
         }
         chat.save_rooms();
         chat
+    }
+
+    /// The replay brings the recent past of busy rooms; quiet rooms may be
+    /// missing from it, so each room also gets one history page (messages
+    /// are placed by id, so the two cannot interleave). A room whose page
+    /// is on its way is skipped.
+    fn load_first_pages(&self) {
+        for room in self.state.with_untracked(|s| s.room_names()) {
+            self.load_older(&room);
+        }
     }
 
     fn open_outbox(&self, cfg: Arc<Config>, tab: String) -> Outbox {

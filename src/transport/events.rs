@@ -337,9 +337,9 @@ fn on_event(rc: &Rc<RefCell<Inner>>, kind: &str, ev: MessageEvent, is_ping: bool
             settle_backoff(&mut inner);
         }
         let id = own_event_id(&inner.source_last_id, &last_event_id).to_string();
-        inner.source_last_id.clone_from(&last_event_id); // reuses its buffer
-                                                         // An id too long to send back is not reflected into the resume URL:
-                                                         // the last usable one stays (a longer replay is deduplicated).
+        inner.source_last_id.clone_from(&last_event_id);
+        // An id too long to send back is not reflected into the resume URL:
+        // the last usable one stays (a longer replay is deduplicated).
         if resumable_id(&last_event_id) && inner.last_id.as_ref() != Some(&last_event_id) {
             inner.last_id = Some(last_event_id.clone());
         }

@@ -76,7 +76,7 @@ fn send(
 /// "TypeError: Failed to fetch", as the browser names a failed request.
 fn js_error_text(e: &JsValue) -> String {
     match e.dyn_ref::<js_sys::Error>() {
-        Some(e) => format!("{}: {}", String::from(e.name()), String::from(e.message())),
+        Some(e) => e.to_string().into(),
         None => format!("{e:?}"),
     }
 }

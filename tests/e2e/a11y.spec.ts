@@ -91,6 +91,21 @@ test('keyboard only: join, send, switch rooms', async ({ page }) => {
   await page.keyboard.press('Enter');
   await expect(messages(page, 'line one\nline two')).toHaveCount(1);
 
+  // Shift+Tab from the composer reaches the newest row (a tab stop); its
+  // actions appear, and Tab goes into them.
+  const newest = messages(page, 'line one\nline two');
+  for (let i = 0; i < 6 && !(await newest.evaluate((el) => el === document.activeElement)); i++) {
+    await page.keyboard.press('Shift+Tab');
+  }
+  await expect(newest).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(newest.getByRole('button', { name: 'Reply' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.compose-mode')).toContainText('Replying to');
+  await expect(composer(page)).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(page.locator('.compose-mode')).toHaveCount(0);
+
   // Tab to the "join another room" field and join a second room.
   const addRoom = page.getByLabel('Join another room');
   for (let i = 0; i < 40 && !(await addRoom.evaluate((el) => el === document.activeElement)); i++) {

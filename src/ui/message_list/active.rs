@@ -1,6 +1,6 @@
 //! Which rows show their action bar: the one under the pointer and the one
 //! holding the focus. Only those rows render it, so a row's DOM is its
-//! content (a bar on each of the 160 rows was about a third of the list's
+//! content (a bar on each of the 160 rows was a quarter of the list's
 //! nodes and most of its effects). One set of listeners serves all rows,
 //! and also fills in the full date of a time the pointer or focus reaches.
 
@@ -9,7 +9,7 @@ use crate::transport::browser::Listener;
 use crate::ui::format;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, Event, EventTarget, FocusEvent};
+use web_sys::{Element, Event, EventTarget, FocusEvent, MouseEvent};
 
 /// The rows whose actions are shown, by message uid.
 #[derive(Clone, Copy)]
@@ -34,8 +34,9 @@ impl ActiveRows {
         rows
     }
 
-    /// Whether row `uid` shows its actions (tracked). A memo, so moving the
-    /// pointer wakes only the two rows it leaves and enters.
+    /// Whether row `uid` shows its actions (tracked). A memo: each move
+    /// re-checks every row's (a comparison), but re-renders only the two
+    /// rows whose answer changed.
     pub fn shows(self, uid: u64) -> Memo<bool> {
         Memo::new(move |_| self.hovered.get() == Some(uid) || self.focused.get() == Some(uid))
     }
@@ -51,10 +52,25 @@ impl ActiveRows {
                     full_date(&ev);
                 }),
             ),
+            // Leaving the window (no element is entered) hides the bar.
+            on(
+                "pointerout",
+                Box::new(move |ev| {
+                    let to = ev
+                        .dyn_ref::<MouseEvent>()
+                        .and_then(MouseEvent::related_target);
+                    if to.is_none() {
+                        set_changed(self.hovered, None);
+                    }
+                }),
+            ),
+            // Only keyboard focus pins a bar: a click on a row's text
+            // focuses the row too, and its bar should go with the pointer.
             on(
                 "focusin",
                 Box::new(move |ev| {
-                    set_changed(self.focused, row_uid(ev.target()));
+                    let keyboard = target_matches(&ev, ":focus-visible");
+                    set_changed(self.focused, row_uid(ev.target()).filter(|_| keyboard));
                     full_date(&ev);
                 }),
             ),
@@ -85,6 +101,14 @@ fn focus_left(ev: &Event) -> bool {
         Some(to) => row_uid(Some(to)).is_none(),
         None => document().has_focus().unwrap_or(true),
     }
+}
+
+/// Whether the event's target matches `selector` (yes where the browser
+/// cannot tell).
+fn target_matches(ev: &Event, selector: &str) -> bool {
+    ev.target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+        .is_none_or(|el| el.matches(selector).unwrap_or(true))
 }
 
 // Events come often (every child the pointer crosses): only a change wakes

@@ -63,9 +63,11 @@ fn highlight(ls: ListState, uid: u64) {
     else {
         return;
     };
-    // Focus moves the screen reader there too; -1 keeps it out of the
-    // tab order.
-    let _ = row.set_attribute("tabindex", "-1");
+    // Focus moves the screen reader there too. A row that is no tab stop
+    // (it offers no action) becomes focusable, still out of the tab order.
+    if !row.has_attribute("tabindex") {
+        let _ = row.set_attribute("tabindex", "-1");
+    }
     let _ = row.class_list().add_1("jumped");
     let _ = row.focus();
 }

@@ -75,6 +75,8 @@ pub fn MessageRow(
         <li class="msg" class:mine=msg.mine data-uid=msg.uid.to_string() class:continued=!group_start
             class:pending=pending class:failed=is_failed class:deleted=deleted class:mentions-me=mentions_me
             data-id=msg.id.as_deref().unwrap_or_default().to_string() tabindex=tab_stop>
+            // First (it floats): Tab from the row, or Shift+Tab from its content, reaches it.
+            {actions}
             <MessageHead msg=msg.clone() group_start lang />
             {quote.map(|quote| view! { <QuoteLine quote lang /> })}
             {body}
@@ -93,7 +95,6 @@ pub fn MessageRow(
                     .then(|| view! { <span class="msg-state">{tr(Key::Pending)}</span> })}
                 {failed.map(|reason| view! { <SendFailed reason client_id=cid lang /> })}
             })}
-            {actions}
         </li>
     }
 }
