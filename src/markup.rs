@@ -39,9 +39,20 @@ const FENCE: &str = "```";
 /// Parses `text`; `me` is the reader's name, for highlighting mentions of
 /// them (empty: none).
 pub fn parse(text: &str, me: &str) -> Vec<Block> {
-    if text.len() > FORMAT_MAX {
+    // Most messages have no marker at all: one text, no parse (this runs
+    // for every row rendered).
+    if text.len() > FORMAT_MAX || is_plain(text) {
         return vec![Block::Text(vec![Inline::Text(text.to_string())])];
     }
+    parse_marked(text, me)
+}
+
+/// No character that could start formatting (nor a fence or a quote).
+fn is_plain(text: &str) -> bool {
+    !text.is_empty() && !text.contains(['*', '_', '~', '`', '>', '@', '\\'])
+}
+
+fn parse_marked(text: &str, me: &str) -> Vec<Block> {
     let mut blocks = Vec::new();
     let mut lines = text.split('\n').peekable();
     let mut plain: Vec<&str> = Vec::new();
@@ -407,6 +418,22 @@ mod tests {
             ("hi @bobby !".into(), 10)
         );
         assert_eq!(insert_mention("@", 0, 1, "zoë"), ("@zoë ".into(), 5));
+    }
+
+    #[test]
+    fn text_without_markers_skips_the_parse_unchanged() {
+        for text in [
+            "hi",
+            "two\nlines",
+            " spaced \n\n out ",
+            "a - b + c = d!",
+            "https://x.org/a?b=1#c",
+            "中文 text",
+        ] {
+            assert!(is_plain(text), "{text:?}");
+            assert_eq!(parse(text, "me"), parse_marked(text, "me"), "{text:?}");
+        }
+        assert!(!is_plain("") && !is_plain("@me") && !is_plain("a\\*b") && !is_plain("> q"));
     }
 
     #[test]

@@ -7,8 +7,7 @@
 use super::chat_state::ChatState;
 use super::dedupe::{fingerprint, DedupeKey};
 use super::log::MessageLog;
-use super::message::Message;
-use crate::markup::mentions;
+use super::message::{mentions_me, Message};
 use crate::protocol::{Quote, WireMessage};
 
 /// How far back (messages) replies to a changed original are looked for.
@@ -29,8 +28,7 @@ impl ChatState {
         if let Some(key) = DedupeKey::of(room_name, epoch, &m) {
             self.seen.refresh(&key, fingerprint(&m));
         }
-        let mentions_me = mentions(&m.text, &self.me);
-        let Some(room) = self.room_mut(room_name) else {
+        let Some(room) = self.rooms.iter_mut().find(|r| r.name == room_name) else {
             return;
         };
         let Some(i) = held(&room.log, epoch, &id) else {
@@ -40,7 +38,8 @@ impl ChatState {
         if !apply(x, m) {
             return;
         }
-        x.mentions_me = mentions_me && !x.mine && !x.deleted();
+        // Parsed only for a change that landed (replays repeat many).
+        x.mentions_me = mentions_me(&x.text, x.mine, x.deleted(), &self.me);
         // Replies quoting it show the change too (a deleted text must not
         // live on in quotes).
         let quote = x.quote();

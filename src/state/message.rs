@@ -53,6 +53,11 @@ pub struct Message {
     pub mentions_me: bool,
 }
 
+/// Whether a message names `me`: never our own, nor a deleted one.
+pub(super) fn mentions_me(text: &str, mine: bool, deleted: bool, me: &str) -> bool {
+    !mine && !deleted && mentions(text, me)
+}
+
 impl Message {
     /// A message the backend sent (on the stream or in a history page),
     /// filed under `room`. It is ours when it carries our name and a client
@@ -60,7 +65,7 @@ impl Message {
     pub fn from_wire(uid: u64, m: WireMessage, me: &str, now: f64, names: &mut Names) -> Message {
         let mine = m.user.as_deref() == Some(me) && m.client_id.is_some();
         let deleted = m.extra.as_ref().is_some_and(|e| e.deleted);
-        let mentions_me = !mine && !deleted && mentions(&m.text, me);
+        let mentions_me = mentions_me(&m.text, mine, deleted, me);
         Message {
             uid,
             version: 0,

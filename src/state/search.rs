@@ -15,11 +15,21 @@ impl ChatState {
             return Vec::new();
         };
         let hits = r.log.iter().rev().filter(|m| !m.deleted());
-        hits.filter(|m| !matches(&m.text, query).is_empty())
+        hits.filter(|m| contains(&m.text, query))
             .take(max)
             .cloned()
             .collect()
     }
+}
+
+/// Whether `needle` occurs in `hay`, ASCII case ignored (no list built:
+/// every held message is tested).
+fn contains(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    !n.is_empty()
+        && h.windows(n.len())
+            .enumerate()
+            .any(|(i, w)| hay.is_char_boundary(i) && w.eq_ignore_ascii_case(n))
 }
 
 /// Where `needle` occurs in `hay` (byte ranges, not overlapping), ASCII

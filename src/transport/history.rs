@@ -30,7 +30,38 @@ pub fn fetch_older(
         ],
     );
     // Sent now: a room's first rows wait for it.
-    let answer = get(cfg, &url, abort);
+    get_page(cfg, &url, limit, abort)
+}
+
+/// Results asked of the backend's search.
+const SEARCH_LIMIT: &str = "20";
+
+/// The backend's messages of `room` containing `query` (the search URL
+/// `template`), in the shape of a history page.
+pub async fn fetch_search(
+    cfg: &Arc<Config>,
+    template: &str,
+    room: &str,
+    query: &str,
+    abort: Option<&AbortSignal>,
+) -> Result<Vec<crate::protocol::WireMessage>, HistoryError> {
+    let url = fill_template(
+        template,
+        &[("room", room), ("q", query), ("limit", SEARCH_LIMIT)],
+    );
+    let page = get_page(cfg, &url, usize::MAX, abort).await?;
+    Ok(page.messages)
+}
+
+/// GETs a page of messages at `url` (sent before this returns); `limit`
+/// tells a bare array that is full from a last page.
+fn get_page(
+    cfg: &Arc<Config>,
+    url: &str,
+    limit: usize,
+    abort: Option<&AbortSignal>,
+) -> impl Future<Output = Result<HistoryPage, HistoryError>> + 'static {
+    let answer = get(cfg, url, abort);
     let cfg = cfg.clone();
     async move {
         let answer = answer.await.map_err(HistoryError::Request)?;
@@ -42,24 +73,4 @@ pub fn fetch_older(
         }
         decode_history(&cfg, &answer.body, limit)
     }
-}
-
-/// The backend's messages of `room` containing `query` (the search URL
-/// `template`), in the shape of a history page.
-pub async fn fetch_search(
-    cfg: &Config,
-    template: &str,
-    room: &str,
-    query: &str,
-    abort: Option<&AbortSignal>,
-) -> Result<Vec<crate::protocol::WireMessage>, HistoryError> {
-    let url = fill_template(template, &[("room", room), ("q", query), ("limit", "20")]);
-    let answer = get(cfg, &url, abort).await.map_err(HistoryError::Request)?;
-    if !answer.ok() {
-        return Err(HistoryError::Request(RequestError::from_response(
-            answer.status,
-            &answer.body,
-        )));
-    }
-    decode_history(cfg, &answer.body, usize::MAX).map(|page| page.messages)
 }

@@ -68,10 +68,14 @@ pub fn Search(
             let _ = el.focus();
         }
     });
-    let close = move || {
+    // Shut, with any answer still on its way dropped.
+    let reset = move || {
         open.set(false);
         hits.set(None);
         seq.update_value(|n| *n += 1);
+    };
+    let close = move || {
+        reset();
         if let Some(b) = toggle.get_untracked() {
             let _ = b.focus();
         }
@@ -80,9 +84,7 @@ pub fn Search(
     Effect::new(move |prev: Option<String>| {
         let room = chat.state().with(|s| s.active().to_string());
         if prev.is_some_and(|p| p != room) && open.get_untracked() {
-            open.set(false);
-            hits.set(None);
-            seq.update_value(|n| *n += 1);
+            reset();
         }
         room
     });
@@ -140,7 +142,12 @@ fn run_search(chat: Chat, q: String, hits: RwSignal<Option<Vec<Hit>>>, seq: Stor
     };
     let mine = seq.get_value();
     spawn_local(async move {
-        let remote = match fetch_search(&cfg, &template, &room, &q, None).await {
+        let answer = fetch_search(&cfg, &template, &room, &q, None).await;
+        // Only the answer to the search still shown counts, failed or not.
+        if seq.try_get_value() != Some(mine) {
+            return;
+        }
+        let remote = match answer {
             Ok(remote) => remote,
             // What is loaded is still shown; the user learns the rest is not.
             Err(error) => return chat.search_failed(error),
@@ -152,10 +159,7 @@ fn run_search(chat: Chat, q: String, hits: RwSignal<Option<Vec<Hit>>>, seq: Stor
             }
         }
         all.truncate(MAX_HITS);
-        // Only the answer to the search still shown.
-        if seq.try_get_value() == Some(mine) {
-            hits.try_set(Some(all));
-        }
+        hits.try_set(Some(all));
     });
 }
 

@@ -67,14 +67,15 @@ async fn create(
         // order. The original is checked under the same lock, so it cannot
         // be deleted in between.
         .write(move |conn| {
-            // A repeat is answered with what was stored, whatever became of
-            // the original since.
-            if let Some(cid) = &new.client_id {
-                if let Some(stored) = db::by_client_id(conn, cid)? {
-                    return Ok(Ok((stored, false)));
-                }
-            }
             if let Some(original) = new.reply_to {
+                // A repeated reply is answered with what was stored,
+                // whatever became of the original since (insert_message
+                // answers other repeats itself).
+                if let Some(cid) = &new.client_id {
+                    if let Some(stored) = db::by_client_id(conn, cid)? {
+                        return Ok(Ok((stored, false)));
+                    }
+                }
                 if let Err(refusal) = db::check_reply(conn, &new.room, original)? {
                     return Ok(Err(refusal));
                 }
