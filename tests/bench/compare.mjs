@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 import { chromium } from '@playwright/test';
-import { hook, scriptTime, withinBurst } from './measure.mjs';
+import { firstRowSteps, hook, scriptTime, withinBurst } from './measure.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -160,6 +160,9 @@ async function rep(browser, base, ids, client, out) {
   // First row painted from navigation: a plain join (the server replays --history).
   s = await open(browser, base, client, 'burst', null, `<${BURST}>`);
   add('first_row_ms', (await s.page.evaluate(() => window.__bench)).firstRow);
+  if (client === 'sse-chat') {
+    for (const [k, v] of Object.entries(await s.page.evaluate(firstRowSteps))) add(k, v);
+  }
   await s.context.close();
   for (const [room, history] of [['small', SMALL], ['big', BIG]]) {
     const roomIds = ids[room];

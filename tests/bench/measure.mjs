@@ -46,6 +46,24 @@ export function hook({ expect, ls }) {
   requestAnimationFrame(tick);
 }
 
+/** In the page, after sse-chat's first row: when the steps before it
+ *  happened, in ms from navigation (resource timing): the wasm downloaded,
+ *  `config.json` asked for (the app running), and the first history page
+ *  asked for and answered (by the network; the app handles it later). */
+export function firstRowSteps() {
+  const res = performance.getEntriesByType('resource');
+  const find = (test) => res.find((e) => test(new URL(e.name).pathname));
+  const wasm = find((p) => p.endsWith('.wasm'));
+  const config = find((p) => p.endsWith('/config.json'));
+  const history = find((p) => p.endsWith('/messages'));
+  return {
+    first_row_step_wasm_loaded_ms: wasm?.responseEnd,
+    first_row_step_config_asked_ms: config?.startTime,
+    first_row_step_history_asked_ms: history?.startTime,
+    first_row_step_history_answered_ms: history?.responseEnd,
+  };
+}
+
 /** From a page's `__bench`: the burst is from the last stream open before
  *  the last row to the last row; long tasks that start inside it. */
 export function withinBurst(b) {
