@@ -302,14 +302,14 @@ pub fn encode(cfg: &Config, msg: &Outgoing) -> Encoded {
         Some(d) => {
             let room = (!f.room.is_empty() && f.room != *d)
                 .then(|| (f.room.clone(), Value::String(msg.room.clone())));
-            let data = (d.clone(), Value::Object(object.into_iter().collect()));
+            let data = (d.clone(), json_object(object));
             room.into_iter().chain([data]).collect()
         }
     };
     match cfg.send_format {
         SendFormat::Json => Encoded {
             content_type: "application/json",
-            body: Value::Object(outer.into_iter().collect()).to_string(),
+            body: json_object(outer).to_string(),
         },
         SendFormat::Form => Encoded {
             content_type: "application/x-www-form-urlencoded",
@@ -330,6 +330,16 @@ pub fn encode(cfg: &Config, msg: &Outgoing) -> Encoded {
             body: msg.text.clone(),
         },
     }
+}
+
+/// A JSON object of `pairs` (a repeated name keeps its last value). Built
+/// by insertion: collecting would bring a sort into the wasm for this alone.
+fn json_object(pairs: Vec<(String, Value)>) -> Value {
+    let mut map = serde_json::Map::new();
+    for (k, v) in pairs {
+        map.insert(k, v);
+    }
+    Value::Object(map)
 }
 
 /// Encodes a typing notice (always JSON: only backends with a typing URL get one).

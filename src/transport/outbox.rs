@@ -187,7 +187,7 @@ impl Outbox {
                 })
                 .collect();
             s.entries.extend(orphans.iter().cloned());
-            s.entries.sort_by(|a, b| a.created.total_cmp(&b.created));
+            oldest_first(&mut s.entries);
             orphans
         };
         if !adopted.is_empty() {
@@ -271,6 +271,12 @@ impl Drop for Outbox {
     }
 }
 
+/// Sends go out in the order they were written. (One sort for both
+/// callers: each closure passed to `sort_by` is its own copy in the wasm.)
+fn oldest_first(entries: &mut [Entry]) {
+    entries.sort_by(|a, b| a.created.total_cmp(&b.created));
+}
+
 impl Shared {
     fn emit(&self, event: OutboxEvent) {
         let f = self.state.borrow().on_event.clone();
@@ -317,7 +323,7 @@ impl Shared {
                     merged.push(e);
                 }
             }
-            merged.sort_by(|a, b| a.created.total_cmp(&b.created));
+            oldest_first(&mut merged);
             (
                 s.key.clone(),
                 serde_json::to_string(&merged).unwrap_or_else(|_| "[]".into()),
