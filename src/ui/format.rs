@@ -8,10 +8,9 @@ use crate::i18n::Lang;
 use crate::protocol::MAX_DATE_MS;
 use js_sys::{Array, Date, Intl, Object, Reflect};
 use std::cell::RefCell;
-use std::collections::HashMap;
 use wasm_bindgen::JsValue;
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Style {
     Time,
     Full,
@@ -19,7 +18,9 @@ enum Style {
 }
 
 thread_local! {
-    static FORMATTERS: RefCell<HashMap<(Lang, Style), Intl::DateTimeFormat>> = RefCell::new(HashMap::new());
+    /// One per language and style in use: a handful, so a list (a map
+    /// would hash the key on every row and cost the wasm a table).
+    static FORMATTERS: RefCell<Vec<((Lang, Style), Intl::DateTimeFormat)>> = const { RefCell::new(Vec::new()) };
 }
 
 fn options(style: Style) -> Object {
@@ -47,19 +48,23 @@ fn date(ts: f64) -> Date {
 }
 
 fn format(ts: f64, lang: Lang, style: Style) -> String {
-    FORMATTERS.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        let formatter = cache.entry((lang, style)).or_insert_with(|| {
-            let locales = Array::of1(&JsValue::from_str(lang.tag()));
-            Intl::DateTimeFormat::new(&locales, &options(style))
-        });
-        formatter
-            .format()
-            .call1(&JsValue::UNDEFINED, &date(ts))
-            .ok()
-            .and_then(|s| s.as_string())
-            .unwrap_or_default()
-    })
+    FORMATTERS
+        .with(|cache| {
+            let mut cache = cache.borrow_mut();
+            let key = (lang, style);
+            if !cache.iter().any(|(k, _)| *k == key) {
+                let locales = Array::of1(&JsValue::from_str(lang.tag()));
+                cache.push((key, Intl::DateTimeFormat::new(&locales, &options(style))));
+            }
+            let formatter = cache.iter().find(|(k, _)| *k == key)?;
+            formatter
+                .1
+                .format()
+                .call1(&JsValue::UNDEFINED, &date(ts))
+                .ok()
+                .and_then(|s| s.as_string())
+        })
+        .unwrap_or_default()
 }
 
 /// Makes the formatters every room's first rows need, while the page waits

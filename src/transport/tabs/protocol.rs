@@ -11,7 +11,6 @@ use crate::errors::{RequestError, StreamError};
 use crate::protocol::{Outgoing, WireMessage};
 use crate::state::MAX_ROOMS;
 use crate::transport::stream_types::{ConnState, RawEvent};
-use std::collections::BTreeMap;
 
 /// One message between tabs. On the channel it is a flat list of strings
 /// ([`TabMessage::encode`]), posted as a JS array: the browser clones it,
@@ -373,14 +372,16 @@ fn decode_conn(parts: &[String]) -> Option<ConnState> {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TabRooms {
     own: Vec<String>,
-    others: BTreeMap<String, Vec<String>>,
+    /// By tab id, in order: a few tabs, so a sorted list (a map type of
+    /// its own would cost the wasm a tree).
+    others: Vec<(String, Vec<String>)>,
 }
 
 impl TabRooms {
     pub fn new(own: Vec<String>) -> Self {
         TabRooms {
             own,
-            others: BTreeMap::new(),
+            others: Vec::new(),
         }
     }
 
@@ -391,17 +392,31 @@ impl TabRooms {
 
     /// `tab` follows `rooms` (replacing what it followed).
     pub fn set(&mut self, tab: &str, rooms: Vec<String>) {
-        self.others.insert(tab.to_string(), rooms);
+        match self.find(tab) {
+            Ok(at) => {
+                if let Some((_, old)) = self.others.get_mut(at) {
+                    *old = rooms;
+                }
+            }
+            Err(at) => self.others.insert(at, (tab.to_string(), rooms)),
+        }
     }
 
     /// `tab` is gone.
     pub fn remove(&mut self, tab: &str) {
-        self.others.remove(tab);
+        if let Ok(at) = self.find(tab) {
+            self.others.remove(at);
+        }
+    }
+
+    /// Where `tab` is in `others`, or would be.
+    fn find(&self, tab: &str) -> Result<usize, usize> {
+        self.others.binary_search_by(|(t, _)| t.as_str().cmp(tab))
     }
 
     /// The other tabs that told their rooms.
     pub fn others(&self) -> impl Iterator<Item = String> + '_ {
-        self.others.keys().cloned()
+        self.others.iter().map(|(tab, _)| tab.clone())
     }
 
     /// Whether any other tab listens (else nothing needs forwarding).
@@ -413,7 +428,8 @@ impl TabRooms {
     /// the other tabs' in tab order, at most [`MAX_ROOMS`].
     pub fn union(&self) -> Vec<String> {
         let mut all: Vec<String> = Vec::new();
-        for room in self.own.iter().chain(self.others.values().flatten()) {
+        let others = self.others.iter().flat_map(|(_, rooms)| rooms);
+        for room in self.own.iter().chain(others) {
             if all.len() == MAX_ROOMS {
                 break;
             }
@@ -601,6 +617,19 @@ mod tests {
         assert!(rooms.has_others());
         rooms.remove("t2");
         assert!(!rooms.has_others());
+    }
+
+    #[test]
+    fn other_tabs_count_in_the_order_of_their_ids() {
+        let mut rooms = TabRooms::new(Vec::new());
+        rooms.set("t9", names(&["late"]));
+        rooms.set("t1", names(&["early"]));
+        rooms.set("t5", names(&["mid"]));
+        assert_eq!(rooms.union(), ["early", "mid", "late"]);
+        assert_eq!(rooms.others().collect::<Vec<_>>(), ["t1", "t5", "t9"]);
+        rooms.remove("t5");
+        rooms.remove("t0");
+        assert_eq!(rooms.others().collect::<Vec<_>>(), ["t1", "t9"]);
     }
 
     #[test]
