@@ -682,6 +682,24 @@ mod tests {
     }
 
     #[test]
+    fn two_fields_of_one_name_send_the_later_one() {
+        // Nothing forbids naming two send fields alike; the text, after the
+        // user in the field order, is what the name carries.
+        let mut c = cfg();
+        c.send_fields.text = "user".into();
+        let out = Outgoing {
+            room: "general".into(),
+            user: "ann".into(),
+            text: "hi".into(),
+            client_id: "c1".into(),
+            reply_to: None,
+        };
+        let v: Value = serde_json::from_str(&encode(&c, &out).body).unwrap();
+        assert_eq!(v["user"], "hi");
+        assert_eq!(v.as_object().map(|o| o.len()), Some(3));
+    }
+
+    #[test]
     fn a_data_field_carries_the_message_as_json_beside_the_room() {
         let mut c = cfg();
         c.send_data_field = Some("data".into());

@@ -55,7 +55,8 @@ export function firstRowSteps() {
   const find = (test) => res.find((e) => test(new URL(e.name).pathname));
   const wasm = find((p) => p.endsWith('.wasm'));
   const config = find((p) => p.endsWith('/config.json'));
-  const history = find((p) => p.endsWith('/messages'));
+  // The history route (`/api/rooms/{room}/messages`), not the send URL.
+  const history = find((p) => /\/rooms\/[^/]+\/messages$/.test(p));
   return {
     first_row_step_wasm_loaded_ms: wasm?.responseEnd,
     first_row_step_config_asked_ms: config?.startTime,
