@@ -28,6 +28,7 @@ impl ChatState {
         if let Some(key) = DedupeKey::of(room_name, epoch, &m) {
             self.seen.refresh(&key, fingerprint(&m));
         }
+        // Not `room_mut`: `self.me` is read below while the room is held.
         let Some(room) = self.rooms.iter_mut().find(|r| r.name == room_name) else {
             return;
         };

@@ -25,31 +25,34 @@ impl ChatState {
 /// Whether `needle` occurs in `hay`, ASCII case ignored (no list built:
 /// every held message is tested).
 fn contains(hay: &str, needle: &str) -> bool {
-    let (h, n) = (hay.as_bytes(), needle.as_bytes());
-    !n.is_empty()
-        && h.windows(n.len())
-            .enumerate()
-            .any(|(i, w)| hay.is_char_boundary(i) && w.eq_ignore_ascii_case(n))
+    occurrences(hay, needle).next().is_some()
 }
 
 /// Where `needle` occurs in `hay` (byte ranges, not overlapping), ASCII
 /// case ignored: what a result highlights.
 pub fn matches(hay: &str, needle: &str) -> Vec<Range<usize>> {
+    occurrences(hay, needle).collect()
+}
+
+/// The occurrences of `needle` in `hay`, left to right, not overlapping,
+/// each starting on a character boundary.
+fn occurrences<'a>(hay: &'a str, needle: &'a str) -> impl Iterator<Item = Range<usize>> + 'a {
     let (h, n) = (hay.as_bytes(), needle.as_bytes());
-    let mut out = Vec::new();
-    if n.is_empty() || n.len() > h.len() {
-        return out;
-    }
     let mut i = 0;
-    while i + n.len() <= h.len() {
-        if hay.is_char_boundary(i) && h[i..i + n.len()].eq_ignore_ascii_case(n) {
-            out.push(i..i + n.len());
-            i += n.len();
-        } else {
-            i += 1;
+    std::iter::from_fn(move || {
+        if n.is_empty() {
+            return None;
         }
-    }
-    out
+        while let Some(window) = h.get(i..i + n.len()) {
+            let at = i;
+            i += 1;
+            if hay.is_char_boundary(at) && window.eq_ignore_ascii_case(n) {
+                i = at + n.len();
+                return Some(at..i);
+            }
+        }
+        None
+    })
 }
 
 #[cfg(test)]

@@ -52,11 +52,15 @@ fn format(ts: f64, lang: Lang, style: Style) -> String {
         .with(|cache| {
             let mut cache = cache.borrow_mut();
             let key = (lang, style);
-            if !cache.iter().any(|(k, _)| *k == key) {
-                let locales = Array::of1(&JsValue::from_str(lang.tag()));
-                cache.push((key, Intl::DateTimeFormat::new(&locales, &options(style))));
-            }
-            let formatter = cache.iter().find(|(k, _)| *k == key)?;
+            let at = cache
+                .iter()
+                .position(|(k, _)| *k == key)
+                .unwrap_or_else(|| {
+                    let locales = Array::of1(&JsValue::from_str(lang.tag()));
+                    cache.push((key, Intl::DateTimeFormat::new(&locales, &options(style))));
+                    cache.len() - 1
+                });
+            let formatter = cache.get(at)?;
             formatter
                 .1
                 .format()
